@@ -1,0 +1,222 @@
+"""One exception tree for the whole toolkit.
+
+    LLMKitError
+    ├── ConfigurationError (also ValueError)      bad input, caught before any request
+    │   ├── UnknownProviderError
+    │   ├── UnknownModelError
+    │   ├── ModelRetiredError                     names the successor and the date
+    │   ├── MissingKeyError                       names the env var and the argument
+    │   ├── ThinkingNotSupportedError
+    │   └── InvalidParameterError                 a value the model or provider rejects
+    ├── ProviderUnavailable                       no public API exists; never faked
+    └── ProviderError                             the provider (or the way to it) failed
+        ├── APIStatusError                        an HTTP error status
+        │   ├── BadRequestError            400, 422
+        │   ├── AuthenticationError        401
+        │   ├── PermissionDeniedError      403
+        │   ├── NotFoundError              404
+        │   ├── ConflictError              409
+        │   ├── RateLimitError             429   (retry_after)
+        │   └── ServerError                5xx
+        │       └── OverloadedError        529
+        ├── APIConnectionError                    could not reach the provider
+        │   └── APITimeoutError
+        └── StreamError                           the stream broke or sent garbage
+            └── IncompleteStreamError             cut short: `.partial` keeps what arrived
+
+Every ProviderError carries `provider`, `status`, `request_id` and (where given) `retry_after`.
+Messages never contain credentials: each one is passed through `credentials.redact`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .credentials import redact
+
+if TYPE_CHECKING:
+    from .types import ChatResult
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "IncompleteStreamError",
+    "InvalidParameterError",
+    "LLMKitError",
+    "MissingKeyError",
+    "ModelRetiredError",
+    "NotFoundError",
+    "OverloadedError",
+    "PermissionDeniedError",
+    "ProviderError",
+    "ProviderUnavailable",
+    "RateLimitError",
+    "ServerError",
+    "StreamError",
+    "ThinkingNotSupportedError",
+    "UnknownModelError",
+    "UnknownProviderError",
+    "error_for_status",
+]
+
+
+class LLMKitError(Exception):
+    """Base of every error this toolkit raises."""
+
+    def __init__(self, message: str, *, provider: str | None = None) -> None:
+        self.message = redact(message)
+        self.provider = provider
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class ConfigurationError(LLMKitError, ValueError):
+    """The call cannot be made as asked; nothing was sent. The message names the fix."""
+
+
+class UnknownProviderError(ConfigurationError):
+    pass
+
+
+class UnknownModelError(ConfigurationError):
+    pass
+
+
+class ModelRetiredError(ConfigurationError):
+    def __init__(self, message: str, *, provider: str, successor: str | None, retired_on: str | None) -> None:
+        super().__init__(message, provider=provider)
+        self.successor = successor
+        self.retired_on = retired_on
+
+
+class MissingKeyError(ConfigurationError):
+    def __init__(self, message: str, *, provider: str, env_var: str) -> None:
+        super().__init__(message, provider=provider)
+        self.env_var = env_var
+
+
+class ThinkingNotSupportedError(ConfigurationError):
+    pass
+
+
+class InvalidParameterError(ConfigurationError):
+    pass
+
+
+class ProviderUnavailable(LLMKitError):
+    """The provider has no public API we can call; the toolkit will not pretend otherwise."""
+
+
+class ProviderError(LLMKitError):
+    """The provider, or the network on the way to it, failed."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        status: int | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+        code: str | None = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message, provider=provider)
+        self.status = status
+        self.request_id = request_id
+        self.retry_after = retry_after
+        self.code = code
+        self.body = body
+
+    def __str__(self) -> str:
+        bits = [b for b in (self.provider, str(self.status) if self.status else None) if b]
+        head = f"[{' '.join(bits)}] " if bits else ""
+        tail = f" (request id {self.request_id})" if self.request_id else ""
+        return f"{head}{self.message}{tail}"
+
+
+class APIStatusError(ProviderError):
+    pass
+
+
+class BadRequestError(APIStatusError):
+    pass
+
+
+class AuthenticationError(APIStatusError):
+    pass
+
+
+class PermissionDeniedError(APIStatusError):
+    pass
+
+
+class NotFoundError(APIStatusError):
+    pass
+
+
+class ConflictError(APIStatusError):
+    pass
+
+
+class RateLimitError(APIStatusError):
+    pass
+
+
+class ServerError(APIStatusError):
+    pass
+
+
+class OverloadedError(ServerError):
+    pass
+
+
+class APIConnectionError(ProviderError):
+    pass
+
+
+class APITimeoutError(APIConnectionError):
+    pass
+
+
+class StreamError(ProviderError):
+    pass
+
+
+class IncompleteStreamError(StreamError):
+    """The stream ended early. `.partial` is a ChatResult (incomplete=True) with what arrived."""
+
+    def __init__(self, message: str, *, partial: ChatResult, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.partial = partial
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: BadRequestError,
+    429: RateLimitError,
+    529: OverloadedError,
+}
+
+
+def error_for_status(status: int) -> type[APIStatusError]:
+    """The error class for an HTTP status (5xx -> ServerError, other 4xx -> BadRequestError)."""
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    if status >= 500:
+        return ServerError
+    return BadRequestError

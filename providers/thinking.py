@@ -1,0 +1,251 @@
+"""One `thinking=` knob, mapped honestly onto each provider's own parameter.
+
+The user gives an effort ("minimal" ... "max"), a token budget (int), True/False, or a
+`ThinkingConfig`. `resolve()` turns that into a `Resolved` decision for one model, using the
+model's capabilities from the catalog; each codec then writes the decision in its wire format.
+What was decided -- and why -- travels in `Resolved.notes` to the result's footer.
+
+Rules, written down once (docs/thinking.md is generated from the tables below):
+
+* An effort the model does not accept maps to the **closest accepted level** on the scale
+  EFFORTS; on a tie, the higher one. The result notes the substitution.
+* A budget on a model that only takes levels maps to the level whose budget in BUDGET_FOR_EFFORT
+  is nearest on a log scale. An effort on a model that only takes budgets maps to that table.
+* A budget outside the model's range is an error before sending, naming the range.
+* `False` / "none" turns thinking off where the model allows it, else it is an error.
+* Thinking on a model that cannot think is an error before sending.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "BUDGET_FOR_EFFORT",
+    "EFFORTS",
+    "WIRE",
+    "Effort",
+    "Resolved",
+    "ThinkingCaps",
+    "ThinkingConfig",
+    "closest_effort",
+    "coerce",
+    "resolve",
+]
+
+Effort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+EFFORTS: tuple[str, ...] = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+
+# Effort -> token budget, for providers that only take a budget (Anthropic before 4.6 with
+# `budget_tokens`, Gemini 2.5 `thinkingBudget`). Chosen so each level doubles-to-quadruples the last;
+# Anthropic's floor is 1024.
+BUDGET_FOR_EFFORT: dict[str, int] = {
+    "minimal": 1024,
+    "low": 2048,
+    "medium": 8192,
+    "high": 16384,
+    "xhigh": 32768,
+    "max": 64000,
+}
+
+Style = Literal["openai_effort", "anthropic_adaptive", "anthropic_budget", "anthropic_hybrid", "none"]
+
+# How each style appears on the wire. Data for docs/thinking.md and for the footer.
+WIRE: dict[str, dict[str, str]] = {
+    "openai_effort": {
+        "provider": "openai",
+        "effort": 'Responses: reasoning.effort=<level>, reasoning.summary="auto"; Chat Completions: reasoning_effort=<level>',
+        "budget": "mapped to the nearest level (no budget parameter exists)",
+        "off": 'reasoning.effort / reasoning_effort = "none" (only models that accept none)',
+        "shows": "Responses: a reasoning summary; Chat Completions: a token count only",
+    },
+    "anthropic_adaptive": {
+        "provider": "anthropic",
+        "effort": 'thinking={"type":"adaptive","display":"summarized"}, output_config.effort=<level>',
+        "budget": "mapped to the nearest level (Claude 4.7+ rejects budget_tokens)",
+        "off": 'thinking={"type":"disabled"} (only models that allow it)',
+        "shows": "summarized thinking blocks with signatures",
+    },
+    "anthropic_hybrid": {
+        "provider": "anthropic",
+        "effort": 'thinking={"type":"adaptive","display":"summarized"}, output_config.effort=<level>',
+        "budget": 'thinking={"type":"enabled","budget_tokens":N} (deprecated on 4.6, still accepted)',
+        "off": 'thinking={"type":"disabled"}',
+        "shows": "summarized thinking blocks with signatures",
+    },
+    "anthropic_budget": {
+        "provider": "anthropic",
+        "effort": 'thinking={"type":"enabled","budget_tokens":BUDGET_FOR_EFFORT[level]}',
+        "budget": 'thinking={"type":"enabled","budget_tokens":N}, 1024 <= N < max_tokens',
+        "off": "thinking omitted",
+        "shows": "summarized thinking blocks with signatures",
+    },
+}
+
+
+class ThinkingConfig(BaseModel):
+    """How much the model should think: an effort level or a token budget (not both)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    effort: Effort | None = Field(None, description="Reasoning effort, from 'none' (off) to 'max'.")
+    budget_tokens: int | None = Field(None, description="Token budget for reasoning (providers that take one).")
+    summary: Literal["auto", "concise", "detailed"] | None = Field(
+        None, description="OpenAI Responses: how much of a reasoning summary to return (default 'auto')."
+    )
+    display: Literal["summarized", "omitted"] | None = Field(
+        None, description="Anthropic: whether thinking text comes back (default 'summarized')."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ThinkingConfig:
+        if self.effort is not None and self.budget_tokens is not None:
+            raise ValueError("give thinking an effort or a budget_tokens, not both")
+        if self.budget_tokens is not None and self.budget_tokens <= 0:
+            raise ValueError(
+                f"thinking budget must be a positive number of tokens, got {self.budget_tokens}; "
+                "use thinking=False to turn thinking off"
+            )
+        return self
+
+    @property
+    def off(self) -> bool:
+        return self.effort == "none"
+
+
+class ThinkingCaps(BaseModel):
+    """A model's thinking capabilities, from the catalog."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    style: Style = "none"
+    efforts: tuple[str, ...] = ()
+    default: str | None = None
+    can_disable: bool = True
+    always_on: bool = False
+    budget_min: int | None = None
+    budget_max: int | None = None
+    visibility: str = "none"
+
+    @property
+    def can_think(self) -> bool:
+        return self.style != "none"
+
+
+class Resolved(BaseModel):
+    """The decision for one call: off, provider default, an effort level, or a budget."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    mode: Literal["off", "default", "effort", "budget"]
+    effort: str | None = None
+    budget_tokens: int | None = None
+    summary: str | None = None
+    display: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+def coerce(thinking: object) -> ThinkingConfig | None:
+    """Turn what a user passes as `thinking=` into a ThinkingConfig (None = not asked)."""
+    from .errors import InvalidParameterError
+
+    if thinking is None:
+        return None
+    if isinstance(thinking, ThinkingConfig):
+        return thinking
+    if thinking is True:
+        return ThinkingConfig()
+    if thinking is False:
+        return ThinkingConfig(effort="none")
+    if isinstance(thinking, int):
+        if thinking <= 0:
+            raise InvalidParameterError(
+                f"thinking budget must be a positive number of tokens, got {thinking}; "
+                "use thinking=False to turn thinking off"
+            )
+        return ThinkingConfig(budget_tokens=thinking)
+    if isinstance(thinking, str):
+        level = thinking.strip().lower()
+        if level in EFFORTS:
+            return ThinkingConfig(effort=level)  # type: ignore[arg-type]
+        raise InvalidParameterError(
+            f"unknown thinking effort {thinking!r}; use one of {', '.join(EFFORTS)}, "
+            "a token budget (int), True or False"
+        )
+    raise InvalidParameterError(
+        f"thinking= takes an effort string, a token budget (int), True/False or a ThinkingConfig, "
+        f"not {type(thinking).__name__}"
+    )
+
+
+def closest_effort(asked: str, accepted: tuple[str, ...]) -> str:
+    """The accepted level nearest to `asked` on EFFORTS; ties go to the higher level."""
+    want = EFFORTS.index(asked)
+    ranked = sorted(accepted, key=lambda e: (abs(EFFORTS.index(e) - want), -EFFORTS.index(e)))
+    return ranked[0]
+
+
+def _effort_for_budget(budget: int, accepted: tuple[str, ...]) -> str:
+    candidates = [e for e in accepted if e in BUDGET_FOR_EFFORT] or list(accepted)
+    return min(
+        candidates,
+        key=lambda e: (abs(math.log2(BUDGET_FOR_EFFORT.get(e, 1024)) - math.log2(budget)), -EFFORTS.index(e)),
+    )
+
+
+def resolve(cfg: ThinkingConfig | None, caps: ThinkingCaps, *, model: str) -> Resolved:
+    """Decide what to send for `cfg` on a model with `caps`. Raises before any request."""
+    from .errors import InvalidParameterError, ThinkingNotSupportedError
+
+    if cfg is None:
+        return Resolved(mode="default", notes=(f"thinking not set: {model} uses its default",) if caps.can_think else ())
+    if not caps.can_think:
+        if cfg.off:
+            return Resolved(mode="default")
+        raise ThinkingNotSupportedError(
+            f"{model} cannot think; drop thinking= or pick a reasoning model (see providers.list_models(thinking=True))"
+        )
+    extras = {"summary": cfg.summary, "display": cfg.display}
+    if cfg.off:
+        if caps.always_on or not caps.can_disable:
+            raise InvalidParameterError(
+                f"{model} always thinks and cannot turn it off; pass the lowest effort "
+                f"({caps.efforts[0] if caps.efforts else 'low'}) instead of thinking=False"
+            )
+        if "none" in caps.efforts or caps.style.startswith("anthropic") or caps.style == "openai_effort":
+            return Resolved(mode="off", effort="none", **extras)
+        return Resolved(mode="off", **extras)
+
+    if cfg.budget_tokens is not None:
+        budget = cfg.budget_tokens
+        if caps.style in ("anthropic_budget", "anthropic_hybrid"):
+            lo, hi = caps.budget_min or 1024, caps.budget_max
+            if budget < lo or (hi is not None and budget > hi):
+                rng = f"{lo}..{hi}" if hi is not None else f">= {lo}"
+                raise InvalidParameterError(f"thinking budget {budget} is outside {model}'s range ({rng} tokens)")
+            return Resolved(mode="budget", budget_tokens=budget, **extras)
+        levels = tuple(e for e in caps.efforts if e != "none")
+        effort = _effort_for_budget(budget, levels)
+        note = f"{model} takes levels, not budgets: budget {budget} -> effort '{effort}'"
+        return Resolved(mode="effort", effort=effort, notes=(note,), **extras)
+
+    if cfg.effort is None:  # thinking=True: on, at the provider's default depth
+        if caps.style == "anthropic_budget":
+            budget = BUDGET_FOR_EFFORT["medium"]
+            return Resolved(
+                mode="budget", budget_tokens=budget, notes=(f"thinking=True -> budget {budget}",), **extras
+            )
+        return Resolved(mode="effort" if caps.style == "anthropic_adaptive" else "default", **extras)
+
+    if caps.style == "anthropic_budget":
+        budget = BUDGET_FOR_EFFORT[cfg.effort]
+        if caps.budget_max is not None:
+            budget = min(budget, caps.budget_max)
+        note = f"{model} takes a token budget: effort '{cfg.effort}' -> budget_tokens {budget}"
+        return Resolved(mode="budget", budget_tokens=budget, notes=(note,), **extras)
+    levels = tuple(e for e in caps.efforts if e != "none")
+    if not levels or cfg.effort in levels:
+        return Resolved(mode="effort", effort=cfg.effort, **extras)
+    effort = closest_effort(cfg.effort, levels)
+    note = f"{model} does not take effort '{cfg.effort}' (accepts {', '.join(levels)}): sent closest '{effort}'"
+    return Resolved(mode="effort", effort=effort, notes=(note,), **extras)
