@@ -91,7 +91,9 @@ class ThinkingConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     effort: Effort | None = Field(None, description="Reasoning effort, from 'none' (off) to 'max'.")
-    budget_tokens: int | None = Field(None, description="Token budget for reasoning (providers that take one).")
+    budget_tokens: int | None = Field(
+        None, description="Token budget for reasoning (providers that take one)."
+    )
     summary: Literal["auto", "concise", "detailed"] | None = Field(
         None, description="OpenAI Responses: how much of a reasoning summary to return (default 'auto')."
     )
@@ -124,6 +126,7 @@ class ThinkingCaps(BaseModel):
     default: str | None = None
     can_disable: bool = True
     always_on: bool = False
+    on_by_default: bool = False
     budget_min: int | None = None
     budget_max: int | None = None
     visibility: str = "none"
@@ -198,7 +201,9 @@ def resolve(cfg: ThinkingConfig | None, caps: ThinkingCaps, *, model: str) -> Re
     from .errors import InvalidParameterError, ThinkingNotSupportedError
 
     if cfg is None:
-        return Resolved(mode="default", notes=(f"thinking not set: {model} uses its default",) if caps.can_think else ())
+        return Resolved(
+            mode="default", notes=(f"thinking not set: {model} uses its default",) if caps.can_think else ()
+        )
     if not caps.can_think:
         if cfg.off:
             return Resolved(mode="default")
@@ -222,7 +227,9 @@ def resolve(cfg: ThinkingConfig | None, caps: ThinkingCaps, *, model: str) -> Re
             lo, hi = caps.budget_min or 1024, caps.budget_max
             if budget < lo or (hi is not None and budget > hi):
                 rng = f"{lo}..{hi}" if hi is not None else f">= {lo}"
-                raise InvalidParameterError(f"thinking budget {budget} is outside {model}'s range ({rng} tokens)")
+                raise InvalidParameterError(
+                    f"thinking budget {budget} is outside {model}'s range ({rng} tokens)"
+                )
             return Resolved(mode="budget", budget_tokens=budget, **extras)
         levels = tuple(e for e in caps.efforts if e != "none")
         effort = _effort_for_budget(budget, levels)
@@ -247,5 +254,7 @@ def resolve(cfg: ThinkingConfig | None, caps: ThinkingCaps, *, model: str) -> Re
     if not levels or cfg.effort in levels:
         return Resolved(mode="effort", effort=cfg.effort, **extras)
     effort = closest_effort(cfg.effort, levels)
-    note = f"{model} does not take effort '{cfg.effort}' (accepts {', '.join(levels)}): sent closest '{effort}'"
+    note = (
+        f"{model} does not take effort '{cfg.effort}' (accepts {', '.join(levels)}): sent closest '{effort}'"
+    )
     return Resolved(mode="effort", effort=effort, notes=(note,), **extras)

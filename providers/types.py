@@ -59,12 +59,17 @@ class ThinkingPart(_Model):
     text: str = Field("", description="The reasoning text or summary the provider showed ('' if hidden).")
     signature: str | None = Field(None, description="Provider signature that lets the block be sent back.")
     encrypted: str | None = Field(
-        None, description="Opaque reasoning the provider returned encrypted (redacted_thinking, encrypted_content)."
+        None,
+        description="Opaque reasoning the provider returned encrypted (redacted_thinking, encrypted_content).",
     )
     id: str | None = Field(None, description="Provider item id (OpenAI reasoning item id).")
-    provider: str = Field(..., description="The provider that produced this part; it is only sent back there.")
+    provider: str = Field(
+        ..., description="The provider that produced this part; it is only sent back there."
+    )
     redacted: bool = Field(False, description="True for blocks whose text the provider withheld.")
-    truncated: bool = Field(False, description="True when the stream ended inside this block; no signature kept.")
+    truncated: bool = Field(
+        False, description="True when the stream ended inside this block; no signature kept."
+    )
 
 
 Part = Annotated[TextPart | ImagePart | ThinkingPart, Field(discriminator="kind")]
@@ -101,7 +106,9 @@ class ChatRequest(_Model):
     thinking: ThinkingConfig | None = None
     max_tokens: int | None = None
     stream: bool = False
-    options: dict[str, Any] = Field(default_factory=dict, description="Extra provider body fields, sent as given.")
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="Extra provider body fields, sent as given."
+    )
 
 
 class HttpCall(_Model):
@@ -145,13 +152,17 @@ class ChatResult(_Model):
     model: str
     parts: list[Part] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
-    finish_reason: str | None = Field(None, description="Normalized: stop, length, tool_calls, refusal, content_filter.")
+    finish_reason: str | None = Field(
+        None, description="Normalized: stop, length, tool_calls, refusal, content_filter."
+    )
     raw_finish_reason: str | None = None
     visibility: Visibility = "none"
     endpoint: str = ""
     latency_s: float | None = None
     sent: dict[str, Any] = Field(default_factory=dict)
-    notes: list[str] = Field(default_factory=list, description="Honest remarks: mappings, unknown models, ...")
+    notes: list[str] = Field(
+        default_factory=list, description="Honest remarks: mappings, unknown models, ..."
+    )
     raw: dict[str, Any] | None = None
     request_id: str | None = None
     response_id: str | None = None

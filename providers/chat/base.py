@@ -1,0 +1,115 @@
+"""What every chat codec shares: the connection it writes for, the decoder shape, small helpers.
+
+A codec is pure: `build(request, conn, resolved) -> HttpCall`, `parse(payload, request) -> ChatResult`,
+`decoder(request)` for streams, `parse_error(...)` for failures. The transport does the I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx2
+
+from ..credentials import Secret
+from ..errors import ProviderError, error_for_status
+from ..registry import ModelInfo
+from ..thinking import Resolved
+from ..transport import retry_after_seconds
+from ..types import ChatRequest, ChatResult, HttpCall, TextDelta, ThinkingDelta
+
+__all__ = ["ChatCodec", "Connection", "StreamDecoder", "auth_headers", "error_from_body", "loads"]
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where and as whom to call one provider. `key.get()` is only ever read into a header."""
+
+    provider: str
+    base_url: str
+    key: Secret | None
+    auth: str = "bearer"
+    api_version: str | None = None
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"Connection({self.provider!r}, {self.base_url!r}, key={'***' if self.key else None})"
+
+
+def auth_headers(conn: Connection) -> dict[str, str]:
+    if conn.key is None:
+        return {}
+    key = conn.key.get()
+    match conn.auth:
+        case "bearer":
+            return {"authorization": f"Bearer {key}"}
+        case "token":
+            return {"authorization": f"Token {key}"}
+        case other:
+            return {other: key}
+
+
+def loads(data: str | bytes) -> Any:
+    return json.loads(data)
+
+
+class StreamDecoder(Protocol):
+    done: bool
+
+    def feed(self, event: str, data: str) -> list[TextDelta | ThinkingDelta]:
+        """Consume one SSE event; return the deltas it carries. Raise ProviderError on an error event."""
+        ...
+
+    def result(self) -> ChatResult:
+        """What has arrived so far, as a result (complete once `done`)."""
+        ...
+
+
+class ChatCodec(Protocol):
+    name: str
+
+    def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
+        """Refuse what the provider would reject (raise ConfigurationError); return notes."""
+        ...
+
+    def build(
+        self, request: ChatRequest, conn: Connection, resolved: Resolved, info: ModelInfo
+    ) -> HttpCall: ...
+
+    def parse(self, payload: dict[str, Any], request: ChatRequest) -> ChatResult: ...
+
+    def decoder(self, request: ChatRequest) -> StreamDecoder: ...
+
+    def parse_error(
+        self, provider: str, status: int, headers: httpx2.Headers, body: bytes
+    ) -> ProviderError: ...
+
+
+def error_from_body(
+    provider: str,
+    status: int,
+    headers: httpx2.Headers,
+    body: bytes,
+    *,
+    message: str | None,
+    code: str | None,
+    request_id_header: str,
+    request_id: str | None = None,
+) -> ProviderError:
+    """Build the typed error for an HTTP failure from what the codec dug out of the body."""
+    text = message or body[:300].decode("utf-8", "replace").strip() or f"HTTP {status}"
+    cls = error_for_status(status)
+    try:
+        parsed: Any = json.loads(body) if body else None
+    except ValueError:
+        parsed = None
+    return cls(
+        text,
+        provider=provider,
+        status=status,
+        request_id=request_id or headers.get(request_id_header),
+        retry_after=retry_after_seconds(headers),
+        code=code,
+        body=parsed,
+    )

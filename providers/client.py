@@ -1,0 +1,408 @@
+"""AsyncClient: the async face of the toolkit.
+
+    client = AsyncClient()                 # real providers, keys from the environment
+    client = AsyncClient(sandbox=True)     # the offline emulator, no keys, no network
+    r = await client.chat("anthropic/claude-sonnet-5-5", "Why is the sky blue?", thinking="high")
+    async for event in client.stream("openai/gpt-6.1-terra", "...", thinking="low"): ...
+
+Every check that can fail without the network happens in `prepare()`, before anything is sent.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx2
+
+from .chat.base import ChatCodec, Connection
+from .credentials import Secret, resolve_key
+from .errors import (
+    ConfigurationError,
+    IncompleteStreamError,
+    InvalidParameterError,
+    MissingKeyError,
+    ProviderError,
+    ProviderUnavailable,
+    StreamError,
+)
+from .registry import ModelInfo, ProviderSpec, codec_for, lookup_model, provider_spec, split_model
+from .thinking import Resolved, coerce, resolve
+from .transport import Transport, default_http_client
+from .types import ChatRequest, ChatResult, Done, HttpCall, ImagePart, Message, StreamEvent, TextPart
+
+__all__ = ["AsyncClient", "Prepared", "to_messages"]
+
+SANDBOX_KEY = "sandbox-key-not-secret"
+
+
+@dataclass
+class Prepared:
+    """A call ready to send: everything decided, nothing sent."""
+
+    spec: ProviderSpec
+    info: ModelInfo
+    codec: ChatCodec
+    request: ChatRequest
+    resolved: Resolved
+    call: HttpCall
+    notes: list[str] = field(default_factory=list)
+
+
+def _message(item: Any) -> Message:
+    if isinstance(item, Message):
+        return item
+    if isinstance(item, ChatResult):
+        return item.to_message()
+    if isinstance(item, Mapping):
+        role = item.get("role")
+        content = item.get("content", item.get("parts"))
+        if role not in ("user", "assistant", "system"):
+            raise InvalidParameterError(
+                f"a message role must be 'user', 'assistant' or 'system', not {role!r}"
+            )
+        if isinstance(content, str):
+            return Message(role=role, parts=[TextPart(text=content)])
+        if isinstance(content, list):
+            return Message.model_validate({"role": role, "parts": [_part_dict(p) for p in content]})
+        raise InvalidParameterError(
+            f"message content must be a string or a list of parts, not {type(content).__name__}"
+        )
+    raise InvalidParameterError(
+        f"pass the prompt as a string, a Message, a dict with role/content, or a list of those; got {type(item).__name__}"
+    )
+
+
+def _part_dict(part: Any) -> Any:
+    if isinstance(part, str):
+        return TextPart(text=part)
+    if isinstance(part, Mapping) and "kind" not in part and part.get("type") == "text":
+        return TextPart(text=part.get("text", ""))
+    return part
+
+
+def to_messages(prompt: Any) -> tuple[list[Message], str | None]:
+    """Normalize a prompt (string, Message, dicts, results, or a list) into turns plus a system text."""
+    if isinstance(prompt, str):
+        if not prompt.strip():
+            raise InvalidParameterError("the prompt is empty; pass some text to send")
+        return [Message.user(prompt)], None
+    items = list(prompt) if isinstance(prompt, list | tuple) else [prompt]
+    messages = [_message(item) for item in items]
+    system = "\n\n".join(m.text for m in messages if m.role == "system") or None
+    turns = [m for m in messages if m.role != "system"]
+    has_content = any(
+        (isinstance(p, TextPart) and p.text.strip()) or isinstance(p, ImagePart)
+        for m in turns
+        for p in m.parts
+    )
+    if not turns or not has_content:
+        raise InvalidParameterError(
+            "the conversation has no content; pass at least one non-empty user message"
+        )
+    return turns, system
+
+
+def _clean_base_url(url: str, source: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"{source} must be an http(s) URL with a host, e.g. https://api.example.com/v1"
+        )
+    if parts.username or parts.password:
+        raise ConfigurationError(
+            f"{source} must not carry credentials in the URL; pass the key as api_key= instead"
+        )
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+class AsyncClient:
+    """One client for every provider. Keys come from `api_keys=` or the environment."""
+
+    def __init__(
+        self,
+        *,
+        sandbox: bool = False,
+        api_keys: Mapping[str, str] | None = None,
+        base_urls: Mapping[str, str] | None = None,
+        http_client: httpx2.AsyncClient | None = None,
+        max_retries: int = 2,
+        sandbox_delay: float = 0.0,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.sandbox = sandbox
+        self._keys = {k: Secret(v) for k, v in (api_keys or {}).items() if v}
+        self._base_urls = dict(base_urls or {})
+        self._env = env
+        self._owns_client = http_client is None
+        self._http_client = http_client
+        self._sandbox_delay = sandbox_delay
+        self._max_retries = max_retries
+        self._transport: Transport | None = None
+        self.sandbox_app: Any = None
+
+    def __repr__(self) -> str:
+        return f"AsyncClient(sandbox={self.sandbox}, providers_with_keys={sorted(self._keys)})"
+
+    @property
+    def transport(self) -> Transport:
+        if self._transport is None:
+            client = self._http_client
+            if client is None:
+                asgi = None
+                if self.sandbox:
+                    from .asgi_transport import StreamingASGITransport
+                    from .sandbox import SandboxApp
+
+                    self.sandbox_app = SandboxApp(delay=self._sandbox_delay)
+                    asgi = StreamingASGITransport(self.sandbox_app)
+                client = default_http_client(asgi)
+                self._http_client = client
+            from .transport import RetryPolicy
+
+            self._transport = Transport(client, policy=RetryPolicy(max_retries=self._max_retries))
+        return self._transport
+
+    async def aclose(self) -> None:
+        """Close the HTTP client this object created (an injected one is left to its owner)."""
+        if self._owns_client and self._http_client is not None:
+            await self._http_client.aclose()
+        self._http_client = None
+        self._transport = None
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- preparation: pure, raises before any request -------------------------------------------
+
+    def connection(self, spec: ProviderSpec) -> Connection:
+        """Base URL and key for a provider: explicit arguments, then the environment."""
+        env = os.environ if self._env is None else self._env
+        key = resolve_key(spec.name, spec.env, self._keys.get(spec.name), env=env)
+        if key is None and self.sandbox:
+            key = Secret(SANDBOX_KEY)
+        if key is None:
+            names = " or ".join(spec.env)
+            raise MissingKeyError(
+                f"no key for {spec.name}: pass api_keys={{'{spec.name}': ...}} or set {names}"
+                " (or use sandbox=True to try it offline)",
+                provider=spec.name,
+                env_var=spec.env[0],
+            )
+        base = spec.base_url
+        if not self.sandbox:
+            if spec.name in self._base_urls:
+                base = _clean_base_url(self._base_urls[spec.name], f"base_urls[{spec.name!r}]")
+            elif spec.base_url_env and env.get(spec.base_url_env):
+                base = _clean_base_url(env[spec.base_url_env], spec.base_url_env)
+        return Connection(
+            provider=spec.name, base_url=base, key=key, auth=spec.auth, api_version=spec.api_version
+        )
+
+    def prepare(
+        self,
+        model: str,
+        prompt: Any,
+        *,
+        thinking: Any = None,
+        max_tokens: int | None = None,
+        system: str | None = None,
+        stream: bool = False,
+        **options: Any,
+    ) -> Prepared:
+        """Validate a call and build its HttpCall, without sending anything."""
+        provider, model_id = split_model(model)
+        spec = provider_spec(provider)
+        if spec.status == "unavailable":
+            raise ProviderUnavailable(
+                f"{spec.title} has no public API this toolkit can call", provider=provider
+            )
+        if "chat" not in spec.modalities:
+            raise ConfigurationError(
+                f"{provider} does not offer chat; it offers {', '.join(spec.modalities)}"
+            )
+        info = lookup_model(provider, model_id)
+        if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens <= 0):
+            raise InvalidParameterError(f"max_tokens must be a positive integer, got {max_tokens!r}")
+        messages, system_from_messages = to_messages(prompt)
+        cfg = coerce(thinking)
+        resolved = resolve(cfg, info.thinking, model=f"{provider}/{info.id}")
+        notes = list(resolved.notes)
+        if not info.known:
+            notes.append(
+                f"{provider}/{model_id} is not in the catalog: sent as given, with the provider's defaults"
+            )
+        elif info.status == "deprecated" and info.retires_on:
+            notes.append(f"{provider}/{info.id} is deprecated and retires on {info.retires_on}")
+        request = ChatRequest(
+            provider=provider,
+            model=model_id,
+            messages=messages,
+            system="\n\n".join(s for s in (system, system_from_messages) if s) or None,
+            thinking=cfg,
+            max_tokens=max_tokens,
+            stream=stream,
+            options=options,
+        )
+        codec = codec_for(spec)
+        if hasattr(codec, "pick"):
+            codec, request = codec.pick(request)
+        notes += codec.check(request, info, resolved)
+        call = codec.build(request, self.connection(spec), resolved, info)
+        return Prepared(
+            spec=spec, info=info, codec=codec, request=request, resolved=resolved, call=call, notes=notes
+        )
+
+    # -- calls -----------------------------------------------------------------------------------
+
+    def _finish(
+        self,
+        prep: Prepared,
+        result: ChatResult,
+        *,
+        url: str,
+        started: float,
+        retries: Any,
+        request_id: str | None,
+    ) -> ChatResult:
+        usage = result.usage
+        cost = None
+        price = prep.info.price
+        if (
+            price
+            and price.input_per_1m is not None
+            and usage.input_tokens is not None
+            and usage.output_tokens is not None
+        ):
+            cost = (
+                usage.input_tokens * price.input_per_1m + usage.output_tokens * (price.output_per_1m or 0)
+            ) / 1e6
+        parts = urlsplit(url)
+        return result.model_copy(
+            update={
+                "endpoint": urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", "")),
+                "latency_s": round(time.perf_counter() - started, 4),
+                "sent": prep.call.sent,
+                "notes": [*prep.notes, *result.notes],
+                "sandbox": self.sandbox,
+                "retries": list(retries),
+                "request_id": request_id,
+                "cost_usd": cost,
+            }
+        )
+
+    async def chat(self, model: str, prompt: Any, **kwargs: Any) -> ChatResult:
+        """One chat call; returns the whole result. Same arguments as `prepare`."""
+        kwargs.pop("stream", None)
+        prep = self.prepare(model, prompt, **kwargs)
+        must_stream = getattr(prep.codec, "must_stream", None)
+        if must_stream is not None and must_stream(prep.call):
+            # e.g. Anthropic with a large max_tokens: the official SDK requires streaming; so do we, quietly
+            prep = self.prepare(model, prompt, stream=True, **kwargs)
+            prep.notes.append(
+                "streamed under the hood: max_tokens is large enough that the provider requires streaming"
+            )
+            result: ChatResult | None = None
+            async for event in self._stream(prep):
+                if isinstance(event, Done):
+                    result = event.result
+            assert result is not None
+            return result
+        started = time.perf_counter()
+        reply = await self.transport.send(
+            prep.call, provider=prep.spec.name, parse_error=self._error_parser(prep)
+        )
+        try:
+            payload = reply.json()
+        except ValueError as exc:
+            raise StreamError(
+                f"{prep.spec.name} sent a body that is not JSON: {reply.body[:80]!r}",
+                provider=prep.spec.name,
+                status=reply.status,
+            ) from exc
+        result = prep.codec.parse(payload, prep.request)
+        request_id = reply.headers.get(getattr(prep.codec, "request_id_header", "x-request-id"))
+        return self._finish(
+            prep, result, url=reply.url, started=started, retries=reply.retries, request_id=request_id
+        )
+
+    def _error_parser(self, prep: Prepared) -> Any:
+        def parse(status: int, headers: httpx2.Headers, body: bytes) -> ProviderError:
+            return prep.codec.parse_error(prep.spec.name, status, headers, body)
+
+        return parse
+
+    async def stream(self, model: str, prompt: Any, **kwargs: Any) -> AsyncIterator[StreamEvent]:
+        """Stream a chat call: TextDelta / ThinkingDelta events as they arrive, then Done(result).
+
+        A stream cut short raises IncompleteStreamError whose `.partial` keeps what arrived.
+        """
+        kwargs.pop("stream", None)
+        prep = self.prepare(model, prompt, stream=True, **kwargs)
+        async for event in self._stream(prep):
+            yield event
+
+    async def _stream(self, prep: Prepared) -> AsyncIterator[StreamEvent]:
+        started = time.perf_counter()
+        decoder = prep.codec.decoder(prep.request)
+        async with self.transport.stream(
+            prep.call, provider=prep.spec.name, parse_error=self._error_parser(prep)
+        ) as sse:
+            request_id = sse.response.headers.get(getattr(prep.codec, "request_id_header", "x-request-id"))
+
+            def partial(note: str) -> ChatResult:
+                result = decoder.result().model_copy(update={"incomplete": True})
+                result = self._finish(
+                    prep, result, url=sse.url, started=started, retries=sse.retries, request_id=request_id
+                )
+                return result.model_copy(update={"notes": [*result.notes, note]})
+
+            try:
+                async for event in sse.events():
+                    if event.event == "ping":
+                        continue
+                    for delta in decoder.feed(event.event, event.data):
+                        yield delta
+                    if decoder.done:
+                        break
+            except ProviderError as exc:
+                cut = partial(f"stream ended by an error: {exc.message}")
+                raise IncompleteStreamError(
+                    f"the {prep.spec.name} stream failed after {len(cut.text)} characters: {exc.message}",
+                    partial=cut,
+                    provider=prep.spec.name,
+                    status=exc.status,
+                    request_id=request_id,
+                ) from exc
+            except (httpx2.TransportError, httpx2.SSEError) as exc:
+                cut = partial(f"connection lost: {exc}")
+                raise IncompleteStreamError(
+                    f"the {prep.spec.name} stream was cut short after {len(cut.text)} characters ({exc})",
+                    partial=cut,
+                    provider=prep.spec.name,
+                    request_id=request_id,
+                ) from exc
+            if not decoder.done:
+                cut = partial("the stream ended without its final event")
+                raise IncompleteStreamError(
+                    f"the {prep.spec.name} stream ended early, after {len(cut.text)} characters",
+                    partial=cut,
+                    provider=prep.spec.name,
+                    request_id=request_id,
+                )
+            result = self._finish(
+                prep,
+                decoder.result(),
+                url=sse.url,
+                started=started,
+                retries=sse.retries,
+                request_id=request_id,
+            )
+        yield Done(result=result)

@@ -1,0 +1,202 @@
+"""Names to providers: "provider/model" resolution, capabilities, and the catalog behind the docs.
+
+The registry is explicit and lazy: `catalog/providers.json` maps each provider name to its codec
+("module:Class") and connection facts; `catalog/models.json` holds the dated model catalog. Neither
+file is read, and no provider module is imported, until first use.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+from importlib import resources
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import ModelRetiredError, UnknownProviderError
+from .thinking import ThinkingCaps
+
+__all__ = [
+    "ModelInfo",
+    "Price",
+    "ProviderSpec",
+    "catalog_date",
+    "codec_for",
+    "list_models",
+    "list_providers",
+    "lookup_model",
+    "provider_spec",
+    "split_model",
+]
+
+
+class Price(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    input_per_1m: float | None = None
+    output_per_1m: float | None = None
+    notes: str | None = None
+    date: str | None = None
+    source: str | None = None
+
+
+class ModelInfo(BaseModel):
+    """One catalog row: what a model is, whether it is still served, how it thinks, what it costs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    provider: str
+    id: str
+    aliases: tuple[str, ...] = ()
+    status: Literal["current", "legacy", "deprecated", "retired", "restricted", "preview"]
+    released: str | None = None
+    retires_on: str | None = None
+    retired_on: str | None = None
+    successor: str | None = None
+    thinking: ThinkingCaps = Field(default_factory=ThinkingCaps)
+    sampling: Literal["accepts", "rejects", "unless_effort_none", "removed_in_api_version"] = "accepts"
+    context_window: int | None = None
+    max_output_tokens: int | None = None
+    price: Price | None = None
+    sources: tuple[str, ...] = ()
+    confidence: str | None = None
+    notes: str | None = None
+    known: bool = Field(True, description="False for a name the catalog does not know (passed through).")
+
+
+class ProviderSpec(BaseModel):
+    """Connection facts and the codec for one provider."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    title: str
+    codec: str
+    base_url: str
+    auth: Literal["bearer", "x-api-key", "x-goog-api-key", "token"]
+    env: tuple[str, ...]
+    base_url_env: str | None = None
+    modalities: tuple[str, ...] = ("chat",)
+    thinking: bool = False
+    default_api: str | None = None
+    api_version: str | None = None
+    unknown_model_thinking: ThinkingCaps = Field(default_factory=ThinkingCaps)
+    docs: str
+    status: Literal["available", "unavailable", "opt-in"] = "available"
+    sources: tuple[str, ...] = ()
+
+
+def _load(name: str) -> dict[str, Any]:
+    text = resources.files("providers.catalog").joinpath(name).read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@functools.cache
+def _providers() -> dict[str, ProviderSpec]:
+    raw = _load("providers.json")["providers"]
+    return {name: ProviderSpec(name=name, **spec) for name, spec in raw.items()}
+
+
+@functools.cache
+def _models() -> dict[tuple[str, str], ModelInfo]:
+    table: dict[tuple[str, str], ModelInfo] = {}
+    for row in _load("models.json")["models"]:
+        info = ModelInfo(**row)
+        for name in (info.id, *info.aliases):
+            table[(info.provider, name)] = info
+    return table
+
+
+def catalog_date() -> str:
+    """The date the model catalog describes."""
+    return str(_load("models.json")["as_of"])
+
+
+def provider_spec(name: str) -> ProviderSpec:
+    """The spec for a provider name, or UnknownProviderError listing the known ones."""
+    specs = _providers()
+    if name not in specs:
+        known = ", ".join(sorted(specs))
+        raise UnknownProviderError(f"unknown provider {name!r}; known providers: {known}")
+    return specs[name]
+
+
+def split_model(name: str) -> tuple[str, str]:
+    """'anthropic/claude-sonnet-5-5' -> ('anthropic', 'claude-sonnet-5-5')."""
+    if not isinstance(name, str) or "/" not in name.strip("/"):
+        raise UnknownProviderError(
+            f"name the model as 'provider/model', e.g. 'anthropic/claude-sonnet-5-5' or 'openai/gpt-6.1-terra' "
+            f"(got {name!r})"
+        )
+    provider, _, model = name.strip().partition("/")
+    if not model:
+        raise UnknownProviderError(f"no model after {provider!r}/ in {name!r}")
+    return provider.lower(), model
+
+
+def lookup_model(provider: str, model: str) -> ModelInfo:
+    """The catalog row for a model. Retired models raise; unknown names pass through, marked."""
+    spec = provider_spec(provider)
+    info = _models().get((provider, model))
+    if info is None:
+        return ModelInfo(
+            provider=provider,
+            id=model,
+            status="current",
+            thinking=spec.unknown_model_thinking,
+            sampling="accepts",
+            known=False,
+        )
+    if info.status == "retired":
+        succ = f"; use {provider}/{info.successor}" if info.successor else ""
+        when = f" on {info.retired_on}" if info.retired_on else ""
+        raise ModelRetiredError(
+            f"{provider}/{model} was retired{when}{succ}",
+            provider=provider,
+            successor=info.successor,
+            retired_on=info.retired_on,
+        )
+    return info
+
+
+def codec_for(spec: ProviderSpec) -> Any:
+    """Import and instantiate the provider's codec class (lazily, on first use)."""
+    return _codec(spec.codec)
+
+
+@functools.cache
+def _codec(path: str) -> Any:
+    module_name, _, cls = path.partition(":")
+    return getattr(importlib.import_module(module_name), cls)()
+
+
+def list_providers() -> list[dict[str, Any]]:
+    """Every provider: name, title, modalities, thinking, key env var, docs URL, status."""
+    return [
+        {
+            "name": s.name,
+            "title": s.title,
+            "modalities": list(s.modalities),
+            "thinking": s.thinking,
+            "env": s.env[0] if s.env else None,
+            "docs": s.docs,
+            "status": s.status,
+        }
+        for s in _providers().values()
+    ]
+
+
+def list_models(
+    provider: str | None = None, *, thinking: bool | None = None, include_retired: bool = False
+) -> list[ModelInfo]:
+    """Catalog models, optionally for one provider and/or only those that can (or cannot) think."""
+    seen: dict[tuple[str, str], ModelInfo] = {}
+    for info in _models().values():
+        if provider and info.provider != provider:
+            continue
+        if not include_retired and info.status == "retired":
+            continue
+        if thinking is not None and info.thinking.can_think != thinking:
+            continue
+        seen[(info.provider, info.id)] = info
+    return list(seen.values())

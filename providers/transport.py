@@ -1,0 +1,223 @@
+"""All I/O, the same way for every provider: one shared httpx2.AsyncClient, retries, SSE.
+
+Defaults follow the official OpenAI and Anthropic SDKs: 2 retries on 408/409/429/5xx/529 and on
+connection errors, backoff 0.5 s doubling to 8 s with jitter (x0.75..1.0), `retry-after-ms` /
+`retry-after` honoured when 0 < wait <= 60 s (a longer ask is not waited out: the RateLimitError
+carries it), `x-should-retry` obeyed, 5 s connect timeout, 600 s overall. A stream is retried only
+before its first byte; closing or cancelling it closes the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+
+from .errors import APIConnectionError, APITimeoutError, ProviderError
+from .types import HttpCall, Retry
+
+__all__ = ["Reply", "RetryPolicy", "SSEStream", "Transport", "default_http_client"]
+
+RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+MAX_RETRY_AFTER_S = 60.0
+
+ErrorParser = Callable[[int, httpx2.Headers, bytes], ProviderError]
+
+
+def default_http_client(transport: httpx2.AsyncBaseTransport | None = None) -> httpx2.AsyncClient:
+    """The shared client: 600 s overall, 5 s to connect, connection pooling."""
+    return httpx2.AsyncClient(
+        transport=transport,
+        timeout=httpx2.Timeout(600.0, connect=5.0),
+        limits=httpx2.Limits(max_connections=100, max_keepalive_connections=20),
+        follow_redirects=False,
+    )
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 2
+    initial_s: float = 0.5
+    max_s: float = 8.0
+    max_retry_after_s: float = MAX_RETRY_AFTER_S
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait before retry number `attempt` (1-based), with jitter."""
+        base = min(self.initial_s * 2 ** (attempt - 1), self.max_s)
+        return base * (1 - 0.25 * random.random())
+
+
+def retry_after_seconds(headers: httpx2.Headers) -> float | None:
+    """The wait a server asked for, from retry-after-ms or retry-after (seconds or HTTP date)."""
+    ms = headers.get("retry-after-ms")
+    if ms:
+        with contextlib.suppress(ValueError):
+            return float(ms) / 1000.0
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        if parsed is None:
+            return None
+        return max(0.0, parsed.timestamp() - time.time())
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: httpx2.Headers
+    body: bytes
+    url: str
+    elapsed_s: float
+    retries: list[Retry] = field(default_factory=list)
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.body)
+
+
+@dataclass
+class SSEStream:
+    """An open SSE response: iterate `events()`; `retries` lists what happened before it opened."""
+
+    response: httpx2.Response
+    url: str
+    started: float
+    retries: list[Retry]
+
+    async def events(self) -> AsyncIterator[httpx2.ServerSentEvent]:
+        async for event in httpx2.EventSource(self.response):
+            yield event
+
+
+class Transport:
+    """Sends HttpCalls. Owns nothing provider-specific: errors are parsed by the codec's parser."""
+
+    def __init__(self, client: httpx2.AsyncClient, *, policy: RetryPolicy | None = None) -> None:
+        self.client = client
+        self.policy = policy or RetryPolicy()
+        self.sleep: Callable[[float], Any] = asyncio.sleep
+
+    def _request(self, call: HttpCall, attempt: int) -> httpx2.Request:
+        headers = dict(call.headers)
+        if attempt:
+            headers["x-stainless-retry-count"] = str(attempt)
+        if call.stream:
+            headers.setdefault("accept", "text/event-stream")
+        return self.client.build_request(
+            call.method, call.url, headers=headers, json=call.json_body, params=call.params or None
+        )
+
+    async def _should_retry(
+        self,
+        attempt: int,
+        status: int | None,
+        headers: httpx2.Headers | None,
+        retries: list[Retry],
+        reason: str,
+    ) -> bool:
+        if attempt >= self.policy.max_retries:
+            return False
+        if headers is not None:
+            should = headers.get("x-should-retry")
+            if should == "false":
+                return False
+            if should != "true" and status not in RETRY_STATUSES:
+                return False
+        wait = self.policy.backoff(attempt + 1)
+        if headers is not None:
+            asked = retry_after_seconds(headers)
+            if asked is not None:
+                if asked > self.policy.max_retry_after_s:
+                    return False
+                if asked >= 0:
+                    wait = asked
+        retries.append(Retry(attempt=attempt + 1, reason=reason, wait_s=round(wait, 3)))
+        await self.sleep(wait)
+        return True
+
+    async def send(self, call: HttpCall, *, provider: str, parse_error: ErrorParser) -> Reply:
+        """Send a call and read the whole body; retry as the policy says; raise typed errors."""
+        retries: list[Retry] = []
+        started = time.perf_counter()
+        attempt = 0
+        while True:
+            try:
+                response = await self.client.send(self._request(call, attempt))
+                body = response.content
+            except httpx2.TimeoutException as exc:
+                if await self._should_retry(attempt, None, None, retries, "timeout"):
+                    attempt += 1
+                    continue
+                raise APITimeoutError(f"{provider} did not answer in time: {exc}", provider=provider) from exc
+            except httpx2.TransportError as exc:
+                if await self._should_retry(attempt, None, None, retries, "connection error"):
+                    attempt += 1
+                    continue
+                raise APIConnectionError(f"could not reach {provider}: {exc}", provider=provider) from exc
+            if response.status_code >= 400:
+                if await self._should_retry(
+                    attempt, response.status_code, response.headers, retries, str(response.status_code)
+                ):
+                    attempt += 1
+                    continue
+                raise parse_error(response.status_code, response.headers, body)
+            return Reply(
+                status=response.status_code,
+                headers=response.headers,
+                body=body,
+                url=str(response.request.url),
+                elapsed_s=time.perf_counter() - started,
+                retries=retries,
+            )
+
+    @contextlib.asynccontextmanager
+    async def stream(
+        self, call: HttpCall, *, provider: str, parse_error: ErrorParser
+    ) -> AsyncIterator[SSEStream]:
+        """Open an SSE stream (retrying until it opens) and close it whatever happens."""
+        retries: list[Retry] = []
+        started = time.perf_counter()
+        attempt = 0
+        while True:
+            try:
+                response = await self.client.send(self._request(call, attempt), stream=True)
+            except httpx2.TimeoutException as exc:
+                if await self._should_retry(attempt, None, None, retries, "timeout"):
+                    attempt += 1
+                    continue
+                raise APITimeoutError(f"{provider} did not answer in time: {exc}", provider=provider) from exc
+            except httpx2.TransportError as exc:
+                if await self._should_retry(attempt, None, None, retries, "connection error"):
+                    attempt += 1
+                    continue
+                raise APIConnectionError(f"could not reach {provider}: {exc}", provider=provider) from exc
+            if response.status_code >= 400:
+                try:
+                    body = await response.aread()
+                finally:
+                    await response.aclose()
+                if await self._should_retry(
+                    attempt, response.status_code, response.headers, retries, str(response.status_code)
+                ):
+                    attempt += 1
+                    continue
+                raise parse_error(response.status_code, response.headers, body)
+            break
+        try:
+            yield SSEStream(
+                response=response, url=str(response.request.url), started=started, retries=retries
+            )
+        finally:
+            await response.aclose()
