@@ -1,0 +1,23 @@
+"""Rich notebook display: pure HTML/text renderers and the display objects that wrap them."""
+
+from __future__ import annotations
+
+from .markdown import render_markdown
+from .render import (
+    endpoint_label,
+    render_chat,
+    render_error,
+    render_plain_chat,
+    render_plain_error,
+    render_plain_footer,
+)
+
+__all__ = [
+    "endpoint_label",
+    "render_chat",
+    "render_error",
+    "render_markdown",
+    "render_plain_chat",
+    "render_plain_error",
+    "render_plain_footer",
+]
