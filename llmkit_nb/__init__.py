@@ -1,0 +1,43 @@
+"""llmkit_nb: the notebook layer -- a synchronous LLMKit, rich display, and (later) widgets and magics.
+
+    from llmkit_nb import LLMKit
+    kit = LLMKit(sandbox=True)
+    kit.chat("anthropic/claude-sonnet-5-5", "Why is the sky blue?", thinking="high")
+
+Importing is cheap: the HTTP stack, IPython display code and the Markdown renderer load on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["ChatResponse", "LLMKit", "Message", "ThinkingConfig", "errors", "show"]
+
+if TYPE_CHECKING:
+    from providers import errors
+    from providers.thinking import ThinkingConfig
+    from providers.types import Message
+
+    from .display.objects import show
+    from .kit import ChatResponse, LLMKit
+
+_LAZY = {
+    "LLMKit": ("llmkit_nb.kit", "LLMKit"),
+    "ChatResponse": ("llmkit_nb.kit", "ChatResponse"),
+    "Message": ("providers.types", "Message"),
+    "ThinkingConfig": ("providers.thinking", "ThinkingConfig"),
+    "errors": ("providers.errors", None),
+    "show": ("llmkit_nb.display.objects", "show"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'llmkit_nb' has no attribute {name!r}")
+    import importlib
+
+    module_name, attr = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value
+    return value

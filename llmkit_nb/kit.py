@@ -1,0 +1,155 @@
+"""LLMKit: the synchronous face of `providers.AsyncClient`, safe inside Jupyter's running loop.
+
+    kit = LLMKit(sandbox=True)
+    r = kit.chat("anthropic/claude-sonnet-5-5", "Why is the sky blue?", thinking="high")
+    r                                   # renders: answer, collapsible reasoning, footer
+    kit.chat("openai/gpt-6.1-terra", "...", thinking="low", stream=True)
+
+Results are `ChatResponse`s: `providers.types.ChatResult` plus notebook rendering.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import PrivateAttr
+
+from providers.types import ChatResult, Done, TextDelta, ThinkingDelta
+
+from .loop import Runner, make_runner
+
+__all__ = ["ChatResponse", "LLMKit"]
+
+
+class ChatResponse(ChatResult):
+    """A chat result that renders itself in Jupyter (answer, reasoning panel, footer)."""
+
+    _streamed_once: bool = PrivateAttr(False)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from .display.objects import chat_mimebundle
+
+        if self._streamed_once:
+            # a streamed call already drew this result in place; don't draw it twice as the cell's value
+            self._streamed_once = False
+            return {
+                "text/plain": f"<{self.provider}/{self.model}: streamed above; {len(self.text)} characters>",
+                "text/html": '<div class="llmkit-streamed" style="opacity:.6;font-size:85%">&uarr; streamed above</div>',
+            }
+        return chat_mimebundle(self)
+
+    @classmethod
+    def of(cls, result: ChatResult, *, streamed: bool = False) -> ChatResponse:
+        response = cls.model_construct(**{name: getattr(result, name) for name in ChatResult.model_fields})
+        response._streamed_once = streamed
+        return response
+
+
+def _in_kernel() -> bool:
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    shell = ipython.get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+class LLMKit:
+    """One synchronous kit for every provider. `sandbox=True` uses the offline emulator."""
+
+    def __init__(
+        self,
+        *,
+        sandbox: bool = False,
+        api_keys: Mapping[str, str] | None = None,
+        base_urls: Mapping[str, str] | None = None,
+        http_client: Any = None,
+        loop: str = "thread",
+        max_retries: int = 2,
+        sandbox_delay: float = 0.0,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        from providers.client import AsyncClient
+
+        self._runner: Runner = make_runner(loop)
+        self.client = AsyncClient(
+            sandbox=sandbox,
+            api_keys=api_keys,
+            base_urls=base_urls,
+            http_client=http_client,
+            max_retries=max_retries,
+            sandbox_delay=sandbox_delay,
+            env=env,
+        )
+        self.sandbox = sandbox
+        if _in_kernel():
+            from .display.objects import install_error_display
+
+            install_error_display()
+
+    def __repr__(self) -> str:
+        return f"LLMKit(sandbox={self.sandbox})"
+
+    def chat(
+        self,
+        model: str,
+        prompt_or_messages: Any,
+        *,
+        thinking: Any = None,
+        stream: bool = False,
+        max_tokens: int | None = None,
+        system: str | None = None,
+        **options: Any,
+    ) -> ChatResponse:
+        """Send a chat; with stream=True show it live (in place in a notebook, as text in a script)."""
+        kwargs = dict(thinking=thinking, max_tokens=max_tokens, system=system, **options)
+        if not stream:
+            result = self._runner.run(self.client.chat(model, prompt_or_messages, **kwargs))
+            return ChatResponse.of(result)
+        # validate before showing anything: bad input raises here, with nothing sent
+        self.client.prepare(model, prompt_or_messages, stream=True, **kwargs)
+        return self._stream(model, prompt_or_messages, kwargs)
+
+    def _stream(self, model: str, prompt: Any, kwargs: dict[str, Any]) -> ChatResponse:
+        from providers.errors import IncompleteStreamError
+
+        from .display.objects import LiveChat
+
+        provider, _, name = model.partition("/")
+        live = LiveChat(provider=provider, model=name, sandbox=self.sandbox)
+        try:
+            for event in self._runner.iterate(self.client.stream(model, prompt, **kwargs)):
+                match event:
+                    case ThinkingDelta():
+                        live.add_thinking(event.text)
+                    case TextDelta():
+                        live.add_text(event.text)
+                    case Done():
+                        result = ChatResponse.of(event.result, streamed=_in_kernel())
+                        live.finish(result)
+                        return result
+        except IncompleteStreamError as exc:
+            exc.partial = ChatResponse.of(exc.partial)
+            live.fail(exc)
+            raise
+        except KeyboardInterrupt as exc:
+            live.fail(exc)
+            raise
+        except Exception as exc:
+            live.fail(exc)
+            raise
+        raise AssertionError("stream ended without a result")  # pragma: no cover - the client always ends with Done
+
+    def close(self) -> None:
+        """Close connections and stop the background loop."""
+        try:
+            self._runner.run(self.client.aclose())
+        finally:
+            self._runner.close()
+
+    def __enter__(self) -> LLMKit:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
