@@ -1,0 +1,74 @@
+"""Shared test set-up: no test reaches the real network; loopback is allowed (the sandbox server)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+import pytest
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _is_loopback(address: object) -> bool:
+    if isinstance(address, tuple) and address:
+        host = address[0]
+    else:
+        return True  # unix sockets and the like
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class NetworkBlocked(RuntimeError):
+    pass
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    if not _is_loopback(address):
+        raise NetworkBlocked(f"tests may not reach the network (tried {address!r}); use the sandbox")
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    if not _is_loopback(address):
+        raise NetworkBlocked(f"tests may not reach the network (tried {address!r}); use the sandbox")
+    return _real_connect_ex(self, address)
+
+
+def _guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+    if (
+        isinstance(host, str | bytes)
+        and host not in ("localhost", b"localhost")
+        and not _is_loopback((host if isinstance(host, str) else host.decode(),))
+    ):
+        raise NetworkBlocked(f"tests may not resolve {host!r}; use the sandbox")
+    return _real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("live"):
+        return
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", _guarded_getaddrinfo)
+
+
+CANARY = "sk-canary-DO-NOT-LEAK-7f3a9c2e51"
+
+
+@pytest.fixture(autouse=True)
+def _canary_keys(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Every offline test runs with canary keys in the environment, so any leak is caught."""
+    if request.node.get_closest_marker("live"):
+        return
+    monkeypatch.setenv("OPENAI_API_KEY", CANARY + "-openai")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", CANARY + "-anthropic")
+    for var in ("OPENAI_BASE_URL", "ANTHROPIC_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
