@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import httpx2
 
-from ..credentials import Secret
+from ..credentials import Secret, redact
 from ..errors import ProviderError, error_for_status
 from ..registry import ModelInfo
 from ..thinking import Resolved
@@ -98,12 +98,13 @@ def error_from_body(
     request_id: str | None = None,
 ) -> ProviderError:
     """Build the typed error for an HTTP failure from what the codec dug out of the body."""
-    text = message or body[:300].decode("utf-8", "replace").strip() or f"HTTP {status}"
+    raw = redact(body.decode("utf-8", "replace"))  # providers echo keys back in 401s: keep none
+    text = message or raw[:300].strip() or f"HTTP {status}"
     cls = error_for_status(status)
     try:
-        parsed: Any = json.loads(body) if body else None
+        parsed: Any = json.loads(raw) if raw else None
     except ValueError:
-        parsed = None
+        parsed = raw[:2000]
     return cls(
         text,
         provider=provider,
