@@ -267,16 +267,20 @@ def _error_fields(exc: BaseException) -> list[tuple[str, str]]:
 def _error_message(exc: BaseException) -> str:
     if isinstance(exc, LLMKitError):
         return exc.message
+    if isinstance(exc, KeyboardInterrupt):
+        return str(exc) or "interrupted"
     return redact(str(exc))
 
 
 def render_error(exc: BaseException) -> str:
     """HTML panel for an error: its kind, provider, status, request id and message, no traceback."""
     fields = " · ".join(f"{_e(k)}: {_e(v)}" for k, v in _error_fields(exc))
+    message = _error_message(exc)
     html = (
         f'<div class="llmkit-error" role="alert"><div class="llmkit-error-title">{_e(type(exc).__name__)}</div>'
         + (f'<div class="llmkit-muted">{fields}</div>' if fields else "")
-        + f'<div class="llmkit-error-msg">{_e(_error_message(exc))}</div></div>'
+        + (f'<div class="llmkit-error-msg">{_e(message)}</div>' if message else "")
+        + "</div>"
     )
     if isinstance(exc, IncompleteStreamError):
         html += _chat_body(exc.partial, streaming=False)
@@ -307,11 +311,12 @@ def render_plain_chat(result: ChatResult) -> str:
     return "\n".join(lines)
 
 
-def render_plain_error(exc: BaseException) -> str:
+def render_plain_error(exc: BaseException, *, with_partial: bool = True) -> str:
     """Readable text/plain form of an error, with the partial answer for a cut-short stream."""
     fields = ", ".join(f"{k} {v}" for k, v in _error_fields(exc))
     head = f"{type(exc).__name__}" + (f" ({fields})" if fields else "")
-    text = f"{head}: {_error_message(exc)}"
-    if isinstance(exc, IncompleteStreamError):
+    message = _error_message(exc)
+    text = f"{head}: {message}" if message else head
+    if with_partial and isinstance(exc, IncompleteStreamError):
         text += "\n\n" + render_plain_chat(exc.partial)
     return text

@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
 
 from llmkit_nb.display.markdown import render_markdown
 from llmkit_nb.display.render import (
@@ -42,6 +43,15 @@ class _Tags(HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
     handle_startendtag = handle_starttag
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.chunks.append(data)
 
 
 def tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
@@ -98,11 +108,9 @@ def reasoning_details(html: str) -> dict[str, str | None]:
 def text_of(html: str) -> str:
     """The visible text, entities decoded, style blocks dropped."""
     html = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
-    out: list[str] = []
-    parser = HTMLParser()
-    parser.handle_data = out.append  # type: ignore[method-assign]
+    parser = _Text()
     parser.feed(html)
-    return "".join(out)
+    return "".join(parser.chunks)
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -388,3 +396,227 @@ def test_foreign_exception_renders_without_crashing() -> None:
     html = render_error(ValueError("bad <thing>"))
     assert "ValueError" in text_of(html) and "bad <thing>" in text_of(html)
     assert_inert(html)
+
+
+# --- display objects ------------------------------------------------------------------------
+
+
+def test_views_give_plain_and_html_bundles() -> None:
+    from IPython.core.formatters import DisplayFormatter
+
+    from llmkit_nb.display import ChatView, ErrorView, chat_mimebundle, error_mimebundle
+
+    result = make_result(sandbox=True)
+    bundle = chat_mimebundle(result)
+    assert set(bundle) == {"text/plain", "text/html"}
+    assert bundle["text/plain"] == render_plain_chat(result)
+    data, _ = DisplayFormatter().format(ChatView(result))
+    assert data["text/html"] == render_chat(result)
+    assert data["text/plain"].startswith("The answer is")
+
+    exc = RateLimitError("slow", provider="openai", status=429)
+    assert error_mimebundle(exc)["text/html"] == render_error(exc)
+    view = ErrorView(exc)
+    assert view._repr_mimebundle_(include=["text/plain"]) == {"text/plain": render_plain_error(exc)}
+    assert set(view._repr_mimebundle_(exclude=["text/plain"])) == {"text/html"}
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FakeDisplay:
+    """Stands in for IPython's display(..., display_id=True) and its handle."""
+
+    def __init__(self) -> None:
+        self.shown: list[dict[str, str]] = []
+        self.displays = 0
+
+    def __call__(self, obj: object) -> FakeDisplay:
+        self.displays += 1
+        self.shown.append(obj._repr_mimebundle_())  # type: ignore[attr-defined]
+        return self
+
+    def update(self, obj: object) -> None:
+        self.shown.append(obj._repr_mimebundle_())  # type: ignore[attr-defined]
+
+
+def live(clock: FakeClock, shown: FakeDisplay, **kw: object):  # type: ignore[no-untyped-def]
+    from llmkit_nb.display import LiveChat
+
+    return LiveChat(provider="anthropic", model="claude-sonnet-5-5", clock=clock, display_fn=shown, **kw)  # type: ignore[arg-type]
+
+
+def test_live_chat_throttles_updates_and_always_renders_final_state() -> None:
+    clock, shown = FakeClock(), FakeDisplay()
+    view = live(clock, shown, min_interval=0.1)
+    for i in range(100):  # 100 deltas over one simulated second
+        clock.now = i * 0.01
+        (view.add_thinking if i < 30 else view.add_text)(f"w{i} ")
+    assert shown.displays == 1  # one output, updated in place
+    assert 5 <= len(shown.shown) <= 11  # ~one render per 0.1 s, not one per delta
+    assert "w99" not in shown.shown[-1]["text/html"]  # the last delta is still waiting for its tick
+    final = make_result(parts=[TextPart(text="".join(f"w{i} " for i in range(30, 100)))])
+    view.finish(final)
+    assert len(shown.shown) <= 12
+    assert shown.shown[-1]["text/html"] == render_chat(final)
+    assert shown.displays == 1
+    view.add_text("late")  # after finish nothing changes
+    assert shown.shown[-1]["text/html"] == render_chat(final)
+
+
+def test_live_chat_flush_shows_pending_delta_once_interval_passes() -> None:
+    clock, shown = FakeClock(), FakeDisplay()
+    view = live(clock, shown, min_interval=0.1)
+    view.add_text("first ")
+    clock.now = 0.05
+    view.add_text("second")
+    view.flush()
+    assert len(shown.shown) == 1 and "second" not in shown.shown[-1]["text/html"]
+    clock.now = 0.2
+    view.flush()
+    assert len(shown.shown) == 2 and "first second" in shown.shown[-1]["text/html"]
+    view.flush()
+    assert len(shown.shown) == 2  # nothing new, no re-render
+
+
+def test_live_chat_reasoning_panel_open_then_collapsed() -> None:
+    clock, shown = FakeClock(), FakeDisplay()
+    view = live(clock, shown, min_interval=0.0, sandbox=True)
+    view.add_thinking("pondering <script>x</script>")
+    html = shown.shown[-1]["text/html"]
+    assert "open" in reasoning_details(html)
+    assert "SANDBOX" in html
+    assert_inert(html)
+    clock.now = 1.0
+    view.add_text("Answer")
+    html = shown.shown[-1]["text/html"]
+    assert "open" not in reasoning_details(html)
+    assert "Answer" in text_of(html) and "pondering" in text_of(html)
+
+
+def test_live_chat_fail_keeps_what_arrived() -> None:
+    clock, shown = FakeClock(), FakeDisplay()
+    view = live(clock, shown, min_interval=10.0)
+    view.add_text("partial words")
+    view.add_text(" more")  # throttled
+    view.fail(RateLimitError("overloaded <now>", provider="anthropic", status=429))
+    final = shown.shown[-1]
+    assert "RateLimitError" in final["text/plain"] and "partial words more" in final["text/plain"]
+    text = text_of(final["text/html"])
+    assert "overloaded <now>" in text and "partial words more" in text and "Incomplete" in text
+    assert_inert(final["text/html"])
+
+
+def test_live_chat_prints_deltas_in_order_outside_a_notebook() -> None:
+    import io
+
+    from llmkit_nb.display import LiveChat, in_notebook
+
+    assert not in_notebook()
+    out = io.StringIO()
+    view = LiveChat(provider="anthropic", model="claude-sonnet-5-5", sandbox=True, out=out)
+    assert not view.notebook
+    for piece in ("Let me ", "think."):
+        view.add_thinking(piece)
+    assert out.getvalue() == "[thinking] Let me think."
+    for piece in ("The answer", " is 42."):
+        view.add_text(piece)
+    view.finish(make_result(sandbox=True))
+    lines = out.getvalue().split("\n")
+    assert lines[0] == "[thinking] Let me think."
+    assert lines[1] == ""
+    assert lines[2] == "The answer is 42."
+    assert lines[3].startswith("[sandbox] claude-sonnet-5-5 · anthropic")
+    assert out.getvalue().count("[thinking]") == 1
+    assert "\x1b[" not in out.getvalue()  # no colour codes into a non-terminal
+
+
+def test_live_chat_dims_thinking_on_a_terminal_and_reports_failure() -> None:
+    import io
+
+    from llmkit_nb.display import LiveChat
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Tty()
+    view = LiveChat(provider="openai", model="gpt-6", sandbox=False, out=out, notebook=False)
+    view.add_thinking("hmm")
+    view.add_text("Half")
+    view.fail(IncompleteStreamError("connection reset", provider="openai", partial=make_result()))
+    value = out.getvalue()
+    assert value.startswith("\x1b[2m[thinking] hmm\x1b[0m\n\nHalf\n")
+    assert value.rstrip().endswith("connection reset")
+    assert value.count("Half") == 1
+
+
+def test_show_prints_readable_text_outside_a_notebook() -> None:
+    import io
+
+    from llmkit_nb.display import show
+
+    out = io.StringIO()
+    show(make_result(sandbox=True), out=out)
+    show(RateLimitError("slow down", provider="openai", status=429), out=out)
+    show("just a string", out=out)
+    text = out.getvalue()
+    assert text.startswith("The answer is **42**.\n")
+    assert "[sandbox] claude-sonnet-5-5" in text
+    assert "RateLimitError (provider openai, status 429): slow down" in text
+    assert text.endswith("just a string\n")
+    assert "<div" not in text
+
+
+class FakeShell:
+    """Just enough of an IPython shell: the real set_custom_exc, no kernel, no history file."""
+
+    set_custom_exc = InteractiveShell.set_custom_exc
+
+    def __init__(self) -> None:
+        self.custom_exceptions: tuple[type[BaseException], ...] = ()
+
+
+def test_error_display_draws_a_panel_once_and_keeps_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    import IPython.display
+
+    from llmkit_nb.display import ErrorView, install_error_display
+
+    drawn: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: drawn.append(obj))
+    for name in ("last_type", "last_value", "last_traceback"):
+        monkeypatch.setattr(sys, name, None, raising=False)
+    shell = FakeShell()
+    assert install_error_display(shell) is True
+    assert install_error_display(shell) is True  # idempotent
+    try:
+        raise RateLimitError("slow down", provider="openai", status=429)
+    except RateLimitError:
+        etype, value, tb = sys.exc_info()
+    # IPython's run_code catches `shell.custom_exceptions` (subclasses included) and calls CustomTB
+    assert issubclass(etype, shell.custom_exceptions)  # type: ignore[arg-type]
+    shell.CustomTB(etype, value, tb)  # type: ignore[attr-defined]
+    assert len(drawn) == 1 and isinstance(drawn[0], ErrorView) and drawn[0].exc is value
+    assert sys.last_traceback is tb  # %tb and %debug still work
+
+    # an error a live view already drew is not drawn a second time
+    live_view = live(FakeClock(), FakeDisplay())
+    live_view.fail(value)  # type: ignore[arg-type]
+    shell.CustomTB(etype, value, tb)  # type: ignore[attr-defined]
+    assert len(drawn) == 1
+
+
+def test_error_display_leaves_someone_elses_handler_alone() -> None:
+    from llmkit_nb.display import install_error_display
+
+    shell = FakeShell()
+    shell.custom_exceptions = (KeyError,)
+    assert install_error_display(shell) is False
+    assert shell.custom_exceptions == (KeyError,)
