@@ -29,6 +29,8 @@ HOSTILE = [
     "[d](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "<a href='javascript:alert(1)'>a</a>",
     "<iframe src=//evil></iframe>",
+    "![i](javascript:alert(1))",
+    "![s](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
 ]
 
 
