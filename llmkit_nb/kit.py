@@ -139,7 +139,9 @@ class LLMKit:
         except Exception as exc:
             live.fail(exc)
             raise
-        raise AssertionError("stream ended without a result")  # pragma: no cover - the client always ends with Done
+        raise AssertionError(
+            "stream ended without a result"
+        )  # pragma: no cover - the client always ends with Done
 
     def close(self) -> None:
         """Close connections and stop the background loop."""

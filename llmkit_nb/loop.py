@@ -24,6 +24,7 @@ __all__ = ["NestRunner", "Runner", "ThreadRunner", "make_runner"]
 
 T = TypeVar("T")
 _CANCEL_WAIT_S = 10.0
+_POLL_S = 0.1
 
 
 class Runner(Protocol):
@@ -84,10 +85,16 @@ class ThreadRunner:
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         if self._thread is not None and threading.current_thread() is self._thread:
             coro.close()
-            raise RuntimeError("LLMKit's sync methods cannot be called from its own event loop; use the async client")
+            raise RuntimeError(
+                "LLMKit's sync methods cannot be called from its own event loop; use the async client"
+            )
         future, finished = self._submit(coro)
         try:
-            return future.result()
+            while True:  # short waits, so an interrupt is seen at once on every platform
+                try:
+                    return future.result(timeout=_POLL_S)
+                except concurrent.futures.TimeoutError:
+                    continue
         except BaseException:
             if not future.done():
                 self._cancel(future, finished)
@@ -115,7 +122,10 @@ class ThreadRunner:
         future, finished = self._submit(pump())
         try:
             while True:
-                kind, value = items.get()
+                try:
+                    kind, value = items.get(timeout=_POLL_S)
+                except queue.Empty:
+                    continue
                 if kind == "item":
                     yield value
                 elif kind == "error":
