@@ -28,7 +28,8 @@ _POLL_S = 0.1
 
 
 class Runner(Protocol):
-    loop: asyncio.AbstractEventLoop
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop: ...
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine to completion from synchronous code."""
