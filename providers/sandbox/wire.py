@@ -1,0 +1,80 @@
+"""Shared plumbing for the sandbox handlers: the call a handler sees, the reply it returns, SSE framing.
+
+Handlers are pure: they turn a `Call` (parsed request) into a `Reply` (a JSON body or a list of
+ready-made SSE frames). The app does all the I/O: pacing, faults and the ASGI messages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Call",
+    "Handler",
+    "ProviderSpec",
+    "Reply",
+    "dumps",
+    "sse_comment",
+    "sse_frame",
+]
+
+
+def dumps(obj: Any) -> str:
+    """Compact JSON with non-ASCII characters kept as they are (as the real APIs send them)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def sse_frame(data: Any, event: str | None = None) -> bytes:
+    """One SSE event: an optional `event:` line and a `data:` line (JSON unless data is a str)."""
+    payload = data if isinstance(data, str) else dumps(data)
+    head = f"event: {event}\n" if event else ""
+    return f"{head}data: {payload}\n\n".encode()
+
+
+def sse_comment(text: str) -> bytes:
+    """An SSE comment line (clients must ignore it), e.g. a keep-alive."""
+    return f": {text}\n\n".encode()
+
+
+@dataclass(frozen=True)
+class Call:
+    """One parsed request as a handler sees it."""
+
+    body: Any  # the parsed JSON body; None when it was not valid JSON
+    headers: Mapping[str, str]
+    request_id: str
+    created: int
+    serial: str = "0" * 24  # hex from which response and item ids are built
+
+
+@dataclass
+class Reply:
+    """What a handler answers: a JSON body, or SSE frames when `events` is set."""
+
+    status: int = 200
+    body: Any = None
+    events: list[bytes] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def streaming(self) -> bool:
+        """Whether this reply is an SSE stream."""
+        return self.events is not None
+
+
+Handler = Callable[[Call], Reply]
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    """How one provider looks on the wire: routes, auth, error envelope and request id header."""
+
+    name: str
+    routes: Mapping[str, Handler]
+    request_id_header: str
+    check_auth: Callable[[Mapping[str, str], str], Reply | None]
+    error: Callable[..., Reply]
+    fault: Callable[[int, str], Reply]
