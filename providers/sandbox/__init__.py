@@ -1,0 +1,16 @@
+"""An offline emulator that speaks the providers' real HTTP wire protocols (OpenAI, Anthropic).
+
+    app = SandboxApp()                                   # an ASGI 3 app; no network, deterministic
+    transport = httpx2.ASGITransport(app=app)            # in-process: routed by Host (api.openai.com, ...)
+    app.inject(Fault("429", retry_after=1))              # the next matching request gets a 429
+
+Or serve it: `python -m providers.sandbox --port 8765`, then use base URLs such as
+`http://127.0.0.1:8765/openai/v1` and `http://127.0.0.1:8765/anthropic`. A request can also ask for
+a fault itself with the header `x-sandbox-fault: <spec>` (see `Fault.parse`).
+"""
+
+from __future__ import annotations
+
+from .app import FAULT_HEADER, Fault, RecordedRequest, SandboxApp
+
+__all__ = ["FAULT_HEADER", "Fault", "RecordedRequest", "SandboxApp"]

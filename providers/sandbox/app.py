@@ -1,0 +1,322 @@
+"""The sandbox ASGI application: routing, auth, fault injection, pacing and a request record.
+
+`SandboxApp` is a plain ASGI 3 callable. Mount it in-process (e.g. `httpx2.ASGITransport(app=...)`,
+routed by the real host names) or serve it on 127.0.0.1 (`python -m providers.sandbox`, routed by
+a path prefix such as `/openai/v1/...`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
+
+from .anthropic import ANTHROPIC
+from .openai import OPENAI
+from .wire import Call, ProviderSpec, Reply, dumps
+
+__all__ = ["FAULT_HEADER", "Fault", "RecordedRequest", "SandboxApp"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+FAULT_HEADER = "x-sandbox-fault"
+STATUS_FAULTS = ("429", "500", "503", "529")
+FAULT_KINDS = (*STATUS_FAULTS, "drop", "malformed", "slow")
+_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key", "cookie"}
+)
+_INVALID = object()
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected failure: a status (429/500/503/529), `drop`, `malformed` or `slow`.
+
+    `provider` / `path` (a route suffix such as "/v1/messages") limit which requests consume a
+    queued fault; None matches any.
+    """
+
+    kind: str
+    retry_after: float = 0.0
+    seconds: float = 1.0
+    provider: str | None = None
+    path: str | None = None
+
+    def __post_init__(self) -> None:
+        kind = str(self.kind).strip().lower()
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown sandbox fault {self.kind!r}; expected one of {', '.join(FAULT_KINDS)}")
+        object.__setattr__(self, "kind", kind)
+        if self.retry_after < 0 or self.seconds < 0:
+            raise ValueError("fault times must be >= 0")
+
+    @classmethod
+    def parse(cls, spec: str) -> Fault:
+        """A Fault from a header spec such as "429", "429:2", "503", "drop", "malformed" or "slow:1.5"."""
+        head, sep, arg = spec.strip().partition(":")
+        kind = head.strip().lower()
+        if not sep:
+            return cls(kind)
+        try:
+            value = float(arg)
+        except ValueError:
+            raise ValueError(f"bad sandbox fault spec {spec!r}: {arg!r} is not a number") from None
+        if kind in STATUS_FAULTS:
+            return cls(kind, retry_after=value)
+        if kind == "slow":
+            return cls(kind, seconds=value)
+        raise ValueError(f"bad sandbox fault spec {spec!r}: {kind!r} takes no argument")
+
+    @property
+    def status(self) -> int | None:
+        """The HTTP status of a status fault, else None."""
+        return int(self.kind) if self.kind in STATUS_FAULTS else None
+
+    def matches(self, provider: str, route: str) -> bool:
+        """Whether a request to this provider and route should consume this queued fault."""
+        return self.provider in (None, provider) and (self.path is None or route.endswith(self.path))
+
+
+class RecordedRequest(NamedTuple):
+    """One request as the sandbox saw it; credentials in headers are redacted."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+def _redact(name: str, value: str) -> str:
+    if name not in _SECRET_HEADERS:
+        return value
+    scheme, _, token = value.partition(" ")
+    return f"{scheme} ***" if name.endswith("authorization") and token else "***"
+
+
+def _fmt_seconds(seconds: float) -> str:
+    return f"{seconds:g}"
+
+
+def _dropped() -> Exception:
+    """The error an in-process client sees when the sandbox drops the connection."""
+    message = "peer closed connection without sending complete message body (sandbox drop fault)"
+    exc: Exception
+    try:
+        import httpx2
+
+        exc = httpx2.RemoteProtocolError(message)
+    except ImportError:  # pragma: no cover - httpx2 is a project dependency
+        exc = ConnectionResetError(message)
+    setattr(exc, "sandbox_fault", "drop")  # noqa: B010  # lets the server log it as one line
+    return exc
+
+
+def _corrupt(frames: list[bytes]) -> tuple[int, bytes]:
+    """Where to insert a malformed frame (midway), and the frame: a JSON `data:` line cut in half."""
+    start = len(frames) // 2
+    for i in [*range(start, len(frames)), *range(start)]:
+        lines = frames[i].decode().split("\n")
+        for k, line in enumerate(lines):
+            if line.startswith("data: {"):
+                payload = line[len("data: ") :]
+                lines[k] = "data: " + payload[: max(2, len(payload) // 2)]
+                return i, "\n".join(lines).encode()
+    return start, b'data: {"type": "sandbox", "inde\n\n'
+
+
+class SandboxApp:
+    """An offline, deterministic emulator of the providers' HTTP APIs (an ASGI 3 app)."""
+
+    HOSTS: ClassVar[dict[str, str]] = {"api.openai.com": "openai", "api.anthropic.com": "anthropic"}
+    PROVIDERS: ClassVar[dict[str, ProviderSpec]] = {"openai": OPENAI, "anthropic": ANTHROPIC}
+    MAX_RECORDED: ClassVar[int] = 200
+
+    def __init__(self, delay: float = 0.0, *, clock: Callable[[], float] = time.time) -> None:
+        """Create the app; `delay` is the pause in seconds between streamed events."""
+        self.delay = delay
+        self.clock = clock
+        self.requests: list[RecordedRequest] = []
+        self._faults: list[list[Any]] = []  # [Fault, times left], FIFO
+        self._count = 0
+
+    # --- public helpers -----------------------------------------------------------------------
+
+    def inject(self, fault: Fault | str, times: int = 1) -> None:
+        """Queue a fault for the next `times` matching requests (FIFO); a str is parsed as a spec."""
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        self._faults.append([Fault.parse(fault) if isinstance(fault, str) else fault, times])
+
+    @property
+    def pending_faults(self) -> list[tuple[Fault, int]]:
+        """The queued faults and how many requests each will still hit."""
+        return [(f, n) for f, n in self._faults]
+
+    def reset(self) -> None:
+        """Forget recorded requests and queued faults."""
+        self.requests.clear()
+        self._faults.clear()
+
+    def route(self, host: str, path: str) -> tuple[str | None, str]:
+        """The provider for a request (by host name, else by first path segment) and the provider-local path."""
+        provider = self.HOSTS.get(host.rsplit(":", 1)[0].strip().lower() if host else "")
+        if provider is not None:
+            return provider, path
+        first, _, rest = path.lstrip("/").partition("/")
+        if first in self.PROVIDERS:
+            return first, "/" + rest
+        return None, path
+
+    # --- ASGI --------------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The ASGI 3 entry point."""
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "websocket":
+            await receive()
+            await send({"type": "websocket.close", "code": 1008})
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw = await _read_body(receive)
+        headers: dict[str, str] = {}
+        for k, v in scope.get("headers", []):
+            name, value = k.decode("latin-1").lower(), v.decode("latin-1")
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        method, path = scope["method"].upper(), scope["path"]
+        body = _parse_json(raw)
+        self._record(method, path, headers, None if body is _INVALID else body)
+        self._count += 1
+        request_id = "req_" + hashlib.sha256(f"request-{self._count}".encode()).hexdigest()[:24]
+        serial = hashlib.sha256(f"item-{self._count}".encode()).hexdigest()[:24]
+        provider, route = self.route(headers.get("host", ""), path)
+        spec = self.PROVIDERS.get(provider) if provider else None
+        if spec is None:
+            await self._send(
+                send, _plain(method, path, sorted(self.PROVIDERS)), "x-request-id", request_id, None
+            )
+            return
+        call = Call(None if body is _INVALID else body, headers, request_id, int(self.clock()), serial)
+        reply, fault = await self._dispatch(spec, method, route, path, call)
+        await self._send(send, reply, spec.request_id_header, request_id, fault)
+
+    async def _dispatch(
+        self, spec: ProviderSpec, method: str, route: str, path: str, call: Call
+    ) -> tuple[Reply, Fault | None]:
+        handler = spec.routes.get(route) if method == "POST" else None
+        if handler is None:
+            return spec.error(404, f"Invalid URL ({method} {path})", call.request_id), None
+        if (denied := spec.check_auth(call.headers, call.request_id)) is not None:
+            return denied, None
+        try:
+            fault = self._take_fault(spec.name, route, call.headers)
+        except ValueError as exc:
+            return spec.error(400, f"invalid {FAULT_HEADER} header: {exc}", call.request_id), None
+        if fault is not None and fault.kind == "slow":
+            await asyncio.sleep(fault.seconds)
+        if fault is not None and fault.status is not None:
+            reply = spec.fault(fault.status, call.request_id)
+            if fault.status == 429 or fault.retry_after > 0:
+                reply.headers["retry-after"] = _fmt_seconds(fault.retry_after)
+                reply.headers["retry-after-ms"] = str(round(fault.retry_after * 1000))
+            return reply, None
+        return handler(call), fault
+
+    def _take_fault(self, provider: str, route: str, headers: Mapping[str, str]) -> Fault | None:
+        spec = headers.get(FAULT_HEADER, "").strip()
+        if spec:
+            return Fault.parse(spec)
+        for entry in self._faults:
+            fault: Fault = entry[0]
+            if fault.matches(provider, route):
+                entry[1] -= 1
+                if entry[1] <= 0:
+                    self._faults.remove(entry)
+                return fault
+        return None
+
+    def _record(self, method: str, path: str, headers: dict[str, str], body: Any) -> None:
+        safe = {k: _redact(k, v) for k, v in headers.items()}
+        self.requests.append(RecordedRequest(method, path, safe, body))
+        if len(self.requests) > self.MAX_RECORDED:
+            del self.requests[: -self.MAX_RECORDED]
+
+    async def _send(
+        self, send: Send, reply: Reply, id_header: str, request_id: str, fault: Fault | None
+    ) -> None:
+        headers = [(b"x-llmkit-sandbox", b"1"), (id_header.encode(), request_id.encode())]
+        headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers.items()]
+        drop = fault is not None and fault.kind == "drop"
+        malformed = fault is not None and fault.kind == "malformed"
+        if reply.events is None:
+            data = dumps(reply.body).encode("utf-8")
+            if malformed:
+                data = data[: len(data) // 2]
+            headers += [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+            await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+            if drop:
+                raise _dropped()
+            await send({"type": "http.response.body", "body": data, "more_body": False})
+            return
+        frames = list(reply.events)
+        if malformed:
+            at, bad = _corrupt(frames)
+            frames.insert(at, bad)
+        cut = max(1, len(frames) // 2) if drop else None
+        headers += [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache")]
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        for i, frame in enumerate(frames):
+            if i == cut:
+                raise _dropped()
+            if i and self.delay > 0:
+                await asyncio.sleep(self.delay)
+            await send({"type": "http.response.body", "body": frame, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _parse_json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return _INVALID
+
+
+def _plain(method: str, path: str, providers: list[str]) -> Reply:
+    """The reply for a request no provider claims: a health check, or a plain JSON 404."""
+    if method == "GET" and path in ("/", "/healthz"):
+        return Reply(body={"status": "ok", "sandbox": True, "providers": providers})
+    hint = "use Host: api.openai.com / api.anthropic.com, or a /openai/... or /anthropic/... path prefix"
+    return Reply(
+        status=404,
+        body={"error": {"message": f"No sandbox route for {method} {path}; {hint}", "type": "not_found"}},
+    )
