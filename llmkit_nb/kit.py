@@ -143,6 +143,11 @@ class LLMKit:
             "stream ended without a result"
         )  # pragma: no cover - the client always ends with Done
 
+    def sandbox_fault(self, spec: str, times: int = 1) -> None:
+        """Make the next `times` sandbox calls fail: "429", "429:2" (retry-after 2 s), "500", "503", "529",
+        "drop" (connection lost mid-stream), "malformed" (a broken frame) or "slow:0.5"."""
+        self.client.sandbox_app.inject(spec, times=times)
+
     def close(self) -> None:
         """Close connections and stop the background loop."""
         try:

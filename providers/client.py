@@ -120,6 +120,10 @@ def _clean_base_url(url: str, source: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
+def _kept(result: ChatResult) -> str:
+    return f"kept {len(result.text)} answer and {len(result.reasoning)} reasoning characters; see .partial"
+
+
 class AsyncClient:
     """One client for every provider. Keys come from `api_keys=` or the environment."""
 
@@ -143,7 +147,7 @@ class AsyncClient:
         self._sandbox_delay = sandbox_delay
         self._max_retries = max_retries
         self._transport: Transport | None = None
-        self.sandbox_app: Any = None
+        self._sandbox_app: Any = None
 
     def __repr__(self) -> str:
         return f"AsyncClient(sandbox={self.sandbox}, providers_with_keys={sorted(self._keys)})"
@@ -158,14 +162,26 @@ class AsyncClient:
                     from .asgi_transport import StreamingASGITransport
                     from .sandbox import SandboxApp
 
-                    self.sandbox_app = SandboxApp(delay=self._sandbox_delay)
-                    asgi = StreamingASGITransport(self.sandbox_app)
+                    self._sandbox_app = SandboxApp(delay=self._sandbox_delay)
+                    asgi = StreamingASGITransport(self._sandbox_app)
                 client = default_http_client(asgi)
                 self._http_client = client
             from .transport import RetryPolicy
 
             self._transport = Transport(client, policy=RetryPolicy(max_retries=self._max_retries))
         return self._transport
+
+    @property
+    def sandbox_app(self) -> Any:
+        """The in-process emulator (sandbox=True only): inject faults, inspect recorded requests."""
+        if not self.sandbox:
+            raise ConfigurationError("this client talks to the real providers; create it with sandbox=True")
+        _ = self.transport
+        if self._sandbox_app is None:
+            raise ConfigurationError(
+                "this sandbox client was given its own http_client; its app is not ours to reach"
+            )
+        return self._sandbox_app
 
     async def aclose(self) -> None:
         """Close the HTTP client this object created (an injected one is left to its owner)."""
@@ -375,7 +391,7 @@ class AsyncClient:
             except ProviderError as exc:
                 cut = partial(f"stream ended by an error: {exc.message}")
                 raise IncompleteStreamError(
-                    f"the {prep.spec.name} stream failed after {len(cut.text)} characters: {exc.message}",
+                    f"the {prep.spec.name} stream failed ({_kept(cut)}): {exc.message}",
                     partial=cut,
                     provider=prep.spec.name,
                     status=exc.status,
@@ -384,7 +400,7 @@ class AsyncClient:
             except (httpx2.TransportError, httpx2.SSEError) as exc:
                 cut = partial(f"connection lost: {exc}")
                 raise IncompleteStreamError(
-                    f"the {prep.spec.name} stream was cut short after {len(cut.text)} characters ({exc})",
+                    f"the {prep.spec.name} stream was cut short ({_kept(cut)}): {exc}",
                     partial=cut,
                     provider=prep.spec.name,
                     request_id=request_id,
@@ -392,7 +408,7 @@ class AsyncClient:
             if not decoder.done:
                 cut = partial("the stream ended without its final event")
                 raise IncompleteStreamError(
-                    f"the {prep.spec.name} stream ended early, after {len(cut.text)} characters",
+                    f"the {prep.spec.name} stream ended early ({_kept(cut)})",
                     partial=cut,
                     provider=prep.spec.name,
                     request_id=request_id,
