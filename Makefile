@@ -16,7 +16,7 @@ $(VENV)/.lab: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test,lab]'
+	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
 lab: $(VENV)/.lab
