@@ -47,7 +47,9 @@ def main() -> None:
             continue
         rows.append((name, (cold(statement, args.runs) - base) * 1000))
     by = dict(rows)
-    print(f"Python {sys.version.split()[0]}, best of {args.runs} cold runs, interpreter start ({base * 1000:.0f} ms) subtracted\n")
+    print(
+        f"Python {sys.version.split()[0]}, best of {args.runs} cold runs, interpreter start ({base * 1000:.0f} ms) subtracted\n"
+    )
     print("| import | ms | vs httpx2 |")
     print("|---|---:|---:|")
     for name, ms in rows:

@@ -33,7 +33,9 @@ async def test_provider_echoing_the_key_is_redacted(caplog: pytest.LogCaptureFix
 
     def handler(request: httpx2.Request) -> httpx2.Response:
         # OpenAI's real 401 echoes (part of) the key back; assume the worst: all of it
-        return httpx2.Response(401, json={"error": {"message": f"Incorrect API key provided: {key}", "code": "invalid_api_key"}})
+        return httpx2.Response(
+            401, json={"error": {"message": f"Incorrect API key provided: {key}", "code": "invalid_api_key"}}
+        )
 
     client = AsyncClient(http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(handler)))
     caplog.set_level(logging.DEBUG)
