@@ -147,15 +147,15 @@ class Transport:
         await self.sleep(wait)
         return True
 
-    async def send(self, call: HttpCall, *, provider: str, parse_error: ErrorParser) -> Reply:
-        """Send a call and read the whole body; retry as the policy says; raise typed errors."""
+    async def _open(
+        self, call: HttpCall, *, provider: str, parse_error: ErrorParser, stream: bool
+    ) -> tuple[httpx2.Response, list[Retry]]:
+        """Send until a non-error response arrives or the retries run out (then raise a typed error)."""
         retries: list[Retry] = []
-        started = time.perf_counter()
         attempt = 0
         while True:
             try:
-                response = await self.client.send(self._request(call, attempt))
-                body = response.content
+                response = await self.client.send(self._request(call, attempt), stream=stream)
             except httpx2.TimeoutException as exc:
                 if await self._should_retry(attempt, None, None, retries, "timeout"):
                     attempt += 1
@@ -166,55 +166,39 @@ class Transport:
                     attempt += 1
                     continue
                 raise APIConnectionError(f"could not reach {provider}: {exc}", provider=provider) from exc
-            if response.status_code >= 400:
-                if await self._should_retry(
-                    attempt, response.status_code, response.headers, retries, str(response.status_code)
-                ):
-                    attempt += 1
-                    continue
-                raise parse_error(response.status_code, response.headers, body)
-            return Reply(
-                status=response.status_code,
-                headers=response.headers,
-                body=body,
-                url=str(response.request.url),
-                elapsed_s=time.perf_counter() - started,
-                retries=retries,
-            )
+            if response.status_code < 400:
+                return response, retries
+            try:
+                body = await response.aread()
+            finally:
+                await response.aclose()
+            if await self._should_retry(
+                attempt, response.status_code, response.headers, retries, str(response.status_code)
+            ):
+                attempt += 1
+                continue
+            raise parse_error(response.status_code, response.headers, body)
+
+    async def send(self, call: HttpCall, *, provider: str, parse_error: ErrorParser) -> Reply:
+        """Send a call and read the whole body; retry as the policy says; raise typed errors."""
+        started = time.perf_counter()
+        response, retries = await self._open(call, provider=provider, parse_error=parse_error, stream=False)
+        return Reply(
+            status=response.status_code,
+            headers=response.headers,
+            body=response.content,
+            url=str(response.request.url),
+            elapsed_s=time.perf_counter() - started,
+            retries=retries,
+        )
 
     @contextlib.asynccontextmanager
     async def stream(
         self, call: HttpCall, *, provider: str, parse_error: ErrorParser
     ) -> AsyncIterator[SSEStream]:
         """Open an SSE stream (retrying until it opens) and close it whatever happens."""
-        retries: list[Retry] = []
         started = time.perf_counter()
-        attempt = 0
-        while True:
-            try:
-                response = await self.client.send(self._request(call, attempt), stream=True)
-            except httpx2.TimeoutException as exc:
-                if await self._should_retry(attempt, None, None, retries, "timeout"):
-                    attempt += 1
-                    continue
-                raise APITimeoutError(f"{provider} did not answer in time: {exc}", provider=provider) from exc
-            except httpx2.TransportError as exc:
-                if await self._should_retry(attempt, None, None, retries, "connection error"):
-                    attempt += 1
-                    continue
-                raise APIConnectionError(f"could not reach {provider}: {exc}", provider=provider) from exc
-            if response.status_code >= 400:
-                try:
-                    body = await response.aread()
-                finally:
-                    await response.aclose()
-                if await self._should_retry(
-                    attempt, response.status_code, response.headers, retries, str(response.status_code)
-                ):
-                    attempt += 1
-                    continue
-                raise parse_error(response.status_code, response.headers, body)
-            break
+        response, retries = await self._open(call, provider=provider, parse_error=parse_error, stream=True)
         try:
             yield SSEStream(
                 response=response, url=str(response.request.url), started=started, retries=retries
