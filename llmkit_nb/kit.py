@@ -119,7 +119,9 @@ class LLMKit:
         provider, _, name = model.partition("/")
         live = LiveChat(provider=provider, model=name, sandbox=self.sandbox)
         try:
-            for event in self._runner.iterate(self.client.stream(model, prompt, **kwargs)):
+            for event in self._runner.iterate(
+                self.client.stream(model, prompt, **kwargs), on_idle=live.flush
+            ):
                 match event:
                     case ThinkingDelta():
                         live.add_thinking(event.text)

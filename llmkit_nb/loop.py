@@ -17,7 +17,7 @@ import concurrent.futures
 import contextlib
 import queue
 import threading
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, Protocol, TypeVar
 
 __all__ = ["NestRunner", "Runner", "ThreadRunner", "make_runner"]
@@ -35,8 +35,12 @@ class Runner(Protocol):
         """Run a coroutine to completion from synchronous code."""
         ...
 
-    def iterate(self, agen: AsyncIterator[T]) -> Iterator[T]:
-        """Iterate an async iterator from synchronous code, item by item as they arrive."""
+    def iterate(self, agen: AsyncIterator[T], on_idle: Callable[[], None] | None = None) -> Iterator[T]:
+        """Iterate an async iterator from synchronous code, item by item as they arrive.
+
+        `on_idle` is called on the caller's thread while waiting (about every 0.1 s), e.g. to let a
+        throttled display catch up when the stream pauses.
+        """
         ...
 
     def close(self) -> None: ...
@@ -101,7 +105,7 @@ class ThreadRunner:
                 self._cancel(future, finished)
             raise
 
-    def iterate(self, agen: AsyncIterator[T]) -> Iterator[T]:
+    def iterate(self, agen: AsyncIterator[T], on_idle: Callable[[], None] | None = None) -> Iterator[T]:
         items: queue.Queue[tuple[str, Any]] = queue.Queue()
 
         async def pump() -> None:
@@ -126,6 +130,8 @@ class ThreadRunner:
                 try:
                     kind, value = items.get(timeout=_POLL_S)
                 except queue.Empty:
+                    if on_idle is not None:
+                        on_idle()
                     continue
                 if kind == "item":
                     yield value
@@ -177,7 +183,7 @@ class NestRunner:
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         return self._drive(coro)
 
-    def iterate(self, agen: AsyncIterator[T]) -> Iterator[T]:
+    def iterate(self, agen: AsyncIterator[T], on_idle: Callable[[], None] | None = None) -> Iterator[T]:
         try:
             while True:
                 try:

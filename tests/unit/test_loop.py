@@ -128,3 +128,18 @@ def test_nest_runner_interrupt_cancels_task() -> None:
 def test_unknown_loop_kind() -> None:
     with pytest.raises(ConfigurationError, match="'thread'"):
         make_runner("trio")
+
+
+def test_on_idle_runs_on_the_caller_thread_while_waiting() -> None:
+    runner = ThreadRunner()
+    caller = threading.get_ident()
+    ticks: list[int] = []
+
+    async def slow_pair():  # type: ignore[no-untyped-def]
+        yield 1
+        await asyncio.sleep(0.35)
+        yield 2
+
+    assert list(runner.iterate(slow_pair(), on_idle=lambda: ticks.append(threading.get_ident()))) == [1, 2]
+    assert ticks and set(ticks) == {caller}
+    runner.close()
