@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "BUDGET_FOR_EFFORT",
+    "BUDGET_STYLES",
     "EFFORTS",
     "WIRE",
     "Effort",
@@ -51,7 +52,22 @@ BUDGET_FOR_EFFORT: dict[str, int] = {
     "max": 64000,
 }
 
-Style = Literal["openai_effort", "anthropic_adaptive", "anthropic_budget", "anthropic_hybrid", "none"]
+Style = Literal[
+    "openai_effort",
+    "anthropic_adaptive",
+    "anthropic_budget",
+    "anthropic_hybrid",
+    "gemini_level",
+    "gemini_budget",
+    "deepseek",
+    "xai_effort",
+    "mistral_effort",
+    "model_choice",
+    "none",
+]
+# Styles whose only knob is a token budget, and styles that take a level or a budget.
+BUDGET_STYLES = frozenset({"anthropic_budget", "gemini_budget"})
+HYBRID_STYLES = frozenset({"anthropic_hybrid"})
 
 # How each style appears on the wire. Data for docs/thinking.md and for the footer.
 WIRE: dict[str, dict[str, str]] = {
@@ -217,14 +233,18 @@ def resolve(cfg: ThinkingConfig | None, caps: ThinkingCaps, *, model: str) -> Re
                 f"{model} always thinks and cannot turn it off; pass the lowest effort "
                 f"({caps.efforts[0] if caps.efforts else 'low'}) instead of thinking=False"
             )
-        if "none" in caps.efforts or caps.style.startswith("anthropic") or caps.style == "openai_effort":
+        if "none" in caps.efforts or caps.style in (
+            "openai_effort",
+            "anthropic_adaptive",
+            "anthropic_hybrid",
+        ):
             return Resolved(mode="off", effort="none", **extras)
         return Resolved(mode="off", **extras)
 
     if cfg.budget_tokens is not None:
         budget = cfg.budget_tokens
-        if caps.style in ("anthropic_budget", "anthropic_hybrid"):
-            lo, hi = caps.budget_min or 1024, caps.budget_max
+        if caps.style in BUDGET_STYLES | HYBRID_STYLES:
+            lo, hi = (caps.budget_min if caps.budget_min is not None else 1), caps.budget_max
             if budget < lo or (hi is not None and budget > hi):
                 rng = f"{lo}..{hi}" if hi is not None else f">= {lo}"
                 raise InvalidParameterError(
@@ -237,6 +257,8 @@ def resolve(cfg: ThinkingConfig | None, caps: ThinkingCaps, *, model: str) -> Re
         return Resolved(mode="effort", effort=effort, notes=(note,), **extras)
 
     if cfg.effort is None:  # thinking=True: on, at the provider's default depth
+        if caps.style == "gemini_budget":
+            return Resolved(mode="default", **extras)  # the codec sends thinkingBudget=-1 (dynamic)
         if caps.style == "anthropic_budget":
             budget = BUDGET_FOR_EFFORT["medium"]
             return Resolved(
@@ -244,8 +266,8 @@ def resolve(cfg: ThinkingConfig | None, caps: ThinkingCaps, *, model: str) -> Re
             )
         return Resolved(mode="effort" if caps.style == "anthropic_adaptive" else "default", **extras)
 
-    if caps.style == "anthropic_budget":
-        budget = BUDGET_FOR_EFFORT[cfg.effort]
+    if caps.style in BUDGET_STYLES:
+        budget = max(BUDGET_FOR_EFFORT[cfg.effort], caps.budget_min or 0)
         if caps.budget_max is not None:
             budget = min(budget, caps.budget_max)
         note = f"{model} takes a token budget: effort '{cfg.effort}' -> budget_tokens {budget}"
