@@ -1,8 +1,8 @@
 """Names to providers: "provider/model" resolution, capabilities, and the catalog behind the docs.
 
-The registry is explicit and lazy: `catalog/providers.json` maps each provider name to its codec
-("module:Class") and connection facts; `catalog/models.json` holds the dated model catalog. Neither
-file is read, and no provider module is imported, until first use.
+The registry is explicit and lazy: `catalog/providers/<name>.json` maps each provider name to its
+codec ("module:Class") and connection facts; `catalog/models/<provider>.json` holds the dated model
+catalog. No file is read, and no provider module is imported, until first use.
 """
 
 from __future__ import annotations
@@ -85,31 +85,36 @@ class ProviderSpec(BaseModel):
     sources: tuple[str, ...] = ()
 
 
-def _load(name: str) -> dict[str, Any]:
-    text = resources.files("providers.catalog").joinpath(name).read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
+def _load_dir(folder: str) -> list[dict[str, Any]]:
+    """Every JSON document in catalog/<folder>/, in name order (one file per provider)."""
+    root = resources.files("providers.catalog").joinpath(folder)
+    files = sorted((f for f in root.iterdir() if f.name.endswith(".json")), key=lambda f: f.name)
+    return [json.loads(f.read_text(encoding="utf-8")) for f in files]
 
 
 @functools.cache
 def _providers() -> dict[str, ProviderSpec]:
-    raw = _load("providers.json")["providers"]
-    return {name: ProviderSpec(name=name, **spec) for name, spec in raw.items()}
+    specs: dict[str, ProviderSpec] = {}
+    for doc in _load_dir("providers"):
+        for name, spec in doc.items():
+            specs[name] = ProviderSpec(name=name, **spec)
+    return specs
 
 
 @functools.cache
 def _models() -> dict[tuple[str, str], ModelInfo]:
     table: dict[tuple[str, str], ModelInfo] = {}
-    for row in _load("models.json")["models"]:
-        info = ModelInfo(**row)
-        for name in (info.id, *info.aliases):
-            table[(info.provider, name)] = info
+    for doc in _load_dir("models"):
+        for row in doc["models"]:
+            info = ModelInfo(**row)
+            for name in (info.id, *info.aliases):
+                table[(info.provider, name)] = info
     return table
 
 
 def catalog_date() -> str:
-    """The date the model catalog describes."""
-    return str(_load("models.json")["as_of"])
+    """The date the model catalog describes (the newest of its files)."""
+    return max(str(doc["as_of"]) for doc in _load_dir("models"))
 
 
 def provider_spec(name: str) -> ProviderSpec:
