@@ -25,6 +25,7 @@ __all__ = [
     "catalog_date",
     "codec_for",
     "list_models",
+    "list_provider_specs",
     "list_providers",
     "lookup_model",
     "provider_spec",
@@ -75,6 +76,9 @@ class ProviderSpec(BaseModel):
     auth: Literal["bearer", "x-api-key", "x-goog-api-key", "token"]
     env: tuple[str, ...]
     base_url_env: str | None = None
+    settings_env: tuple[str, ...] = Field(
+        (), description="Other env vars the connection reads (region, project...)."
+    )
     modalities: tuple[str, ...] = ("chat",)
     thinking: bool = False
     default_api: str | None = None
@@ -173,6 +177,11 @@ def codec_for(spec: ProviderSpec) -> Any:
 def _codec(path: str) -> Any:
     module_name, _, cls = path.partition(":")
     return getattr(importlib.import_module(module_name), cls)()
+
+
+def list_provider_specs() -> list[ProviderSpec]:
+    """Every provider's full spec."""
+    return list(_providers().values())
 
 
 def list_providers() -> list[dict[str, Any]]:

@@ -65,10 +65,17 @@ CANARY = "sk-canary-DO-NOT-LEAK-7f3a9c2e51"
 
 @pytest.fixture(autouse=True)
 def _canary_keys(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
-    """Every offline test runs with canary keys in the environment, so any leak is caught."""
+    """Every offline test runs with canary keys for every provider, so any leak is caught."""
     if request.node.get_closest_marker("live"):
         return
-    monkeypatch.setenv("OPENAI_API_KEY", CANARY + "-openai")
-    monkeypatch.setenv("ANTHROPIC_API_KEY", CANARY + "-anthropic")
-    for var in ("OPENAI_BASE_URL", "ANTHROPIC_BASE_URL"):
-        monkeypatch.delenv(var, raising=False)
+    from providers.registry import list_provider_specs
+
+    for spec in list_provider_specs():
+        for i, var in enumerate(spec.env):
+            if i == 0:
+                monkeypatch.setenv(var, f"{CANARY}-{spec.name}")
+            else:
+                monkeypatch.delenv(var, raising=False)
+        for var in (spec.base_url_env, *spec.settings_env):
+            if var:
+                monkeypatch.delenv(var, raising=False)
