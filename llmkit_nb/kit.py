@@ -20,7 +20,46 @@ from providers.types import ChatResult, Done, TextDelta, ThinkingDelta
 
 from .loop import Runner, make_runner
 
-__all__ = ["ChatResponse", "LLMKit"]
+__all__ = ["ChatResponse", "Comparison", "LLMKit"]
+
+
+class Comparison:
+    """Several models' answers to one prompt; renders as one table. Failures are kept as errors."""
+
+    def __init__(self, *, prompt: str, models: list[str], results: list[Any]) -> None:
+        self.prompt = prompt
+        self.models = models
+        self.results = results
+
+    def __repr__(self) -> str:
+        return f"Comparison({len(self.models)} models)"
+
+    def __iter__(self) -> Any:
+        return iter(zip(self.models, self.results, strict=True))
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One plain dict per model: text, reasoning tokens, latency, cost, or the error."""
+        out: list[dict[str, Any]] = []
+        for model, r in self:
+            if isinstance(r, BaseException):
+                out.append({"model": model, "error": f"{type(r).__name__}: {getattr(r, 'message', r)}"})
+            else:
+                out.append(
+                    {
+                        "model": model,
+                        "text": r.text,
+                        "reasoning_tokens": r.usage.reasoning_tokens,
+                        "latency_s": r.latency_s,
+                        "cost_usd": r.cost_usd,
+                    }
+                )
+        return out
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from .display.compare import render_comparison, render_plain_comparison
+
+        rows = list(self)
+        return {"text/plain": render_plain_comparison(self.prompt, rows), "text/html": render_comparison(self.prompt, rows)}
 
 
 class ChatResponse(ChatResult):
@@ -110,6 +149,22 @@ class LLMKit:
         # validate before showing anything: bad input raises here, with nothing sent
         self.client.prepare(model, prompt_or_messages, stream=True, **kwargs)
         return self._stream(model, prompt_or_messages, kwargs)
+
+    def compare(
+        self,
+        prompt: Any,
+        models: list[str],
+        *,
+        thinking: Any = None,
+        max_tokens: int | None = None,
+        system: str | None = None,
+        **options: Any,
+    ) -> Comparison:
+        """Run one prompt on several models concurrently; renders one side-by-side table."""
+        kwargs = dict(thinking=thinking, max_tokens=max_tokens, system=system, **options)
+        outcomes = self._runner.run(self.client.compare(prompt, list(models), **kwargs))
+        results = [o if isinstance(o, BaseException) else ChatResponse.of(o) for o in outcomes]
+        return Comparison(prompt=prompt if isinstance(prompt, str) else "(conversation)", models=list(models), results=results)
 
     def _stream(self, model: str, prompt: Any, kwargs: dict[str, Any]) -> ChatResponse:
         from providers.errors import IncompleteStreamError

@@ -10,6 +10,7 @@ Every check that can fail without the network happens in `prepare()`, before any
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import AsyncIterator, Mapping
@@ -25,6 +26,7 @@ from .errors import (
     ConfigurationError,
     IncompleteStreamError,
     InvalidParameterError,
+    LLMKitError,
     MissingKeyError,
     ProviderError,
     ProviderUnavailable,
@@ -354,6 +356,21 @@ class AsyncClient:
             return prep.codec.parse_error(prep.spec.name, status, headers, body)
 
         return parse
+
+    async def compare(
+        self, prompt: Any, models: list[str], **kwargs: Any
+    ) -> list[ChatResult | LLMKitError]:
+        """The same call on several models at once; a model's failure is its entry, not an exception."""
+        if not models:
+            raise InvalidParameterError("compare needs at least one model, e.g. models=['openai/gpt-6.1-terra']")
+
+        async def one(model: str) -> ChatResult | LLMKitError:
+            try:
+                return await self.chat(model, prompt, **kwargs)
+            except LLMKitError as exc:
+                return exc
+
+        return list(await asyncio.gather(*(one(m) for m in models)))
 
     async def stream(self, model: str, prompt: Any, **kwargs: Any) -> AsyncIterator[StreamEvent]:
         """Stream a chat call: TextDelta / ThinkingDelta events as they arrive, then Done(result).
