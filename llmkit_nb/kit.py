@@ -16,8 +16,10 @@ from typing import Any
 
 from pydantic import PrivateAttr
 
+from providers.errors import ProviderError
 from providers.types import ChatResult, Done, TextDelta, ThinkingDelta
 
+from .ledger import Ledger
 from .loop import Runner, make_runner
 
 __all__ = ["ChatResponse", "Comparison", "LLMKit"]
@@ -59,7 +61,10 @@ class Comparison:
         from .display.compare import render_comparison, render_plain_comparison
 
         rows = list(self)
-        return {"text/plain": render_plain_comparison(self.prompt, rows), "text/html": render_comparison(self.prompt, rows)}
+        return {
+            "text/plain": render_plain_comparison(self.prompt, rows),
+            "text/html": render_comparison(self.prompt, rows),
+        }
 
 
 class ChatResponse(ChatResult):
@@ -122,6 +127,7 @@ class LLMKit:
             env=env,
         )
         self.sandbox = sandbox
+        self.ledger = Ledger()
         if _in_kernel():
             from .display.objects import install_error_display
 
@@ -144,7 +150,12 @@ class LLMKit:
         """Send a chat; with stream=True show it live (in place in a notebook, as text in a script)."""
         kwargs = dict(thinking=thinking, max_tokens=max_tokens, system=system, **options)
         if not stream:
-            result = self._runner.run(self.client.chat(model, prompt_or_messages, **kwargs))
+            try:
+                result = self._runner.run(self.client.chat(model, prompt_or_messages, **kwargs))
+            except ProviderError as exc:
+                self.ledger.record_error(model, exc, sandbox=self.sandbox)
+                raise
+            self.ledger.record_chat(result)
             return ChatResponse.of(result)
         # validate before showing anything: bad input raises here, with nothing sent
         self.client.prepare(model, prompt_or_messages, stream=True, **kwargs)
@@ -163,8 +174,17 @@ class LLMKit:
         """Run one prompt on several models concurrently; renders one side-by-side table."""
         kwargs = dict(thinking=thinking, max_tokens=max_tokens, system=system, **options)
         outcomes = self._runner.run(self.client.compare(prompt, list(models), **kwargs))
+        for model, outcome in zip(models, outcomes, strict=True):
+            if isinstance(outcome, ProviderError):
+                self.ledger.record_error(model, outcome, sandbox=self.sandbox)
+            elif isinstance(outcome, ChatResult):
+                self.ledger.record_chat(outcome)
         results = [o if isinstance(o, BaseException) else ChatResponse.of(o) for o in outcomes]
-        return Comparison(prompt=prompt if isinstance(prompt, str) else "(conversation)", models=list(models), results=results)
+        return Comparison(
+            prompt=prompt if isinstance(prompt, str) else "(conversation)",
+            models=list(models),
+            results=results,
+        )
 
     def _stream(self, model: str, prompt: Any, kwargs: dict[str, Any]) -> ChatResponse:
         from providers.errors import IncompleteStreamError
@@ -183,10 +203,12 @@ class LLMKit:
                     case TextDelta():
                         live.add_text(event.text)
                     case Done():
+                        self.ledger.record_chat(event.result)
                         result = ChatResponse.of(event.result, streamed=_in_kernel())
                         live.finish(result)
                         return result
         except IncompleteStreamError as exc:
+            self.ledger.record_chat(exc.partial)
             exc.partial = ChatResponse.of(exc.partial)
             live.fail(exc)
             raise
@@ -194,6 +216,8 @@ class LLMKit:
             live.fail(exc)
             raise
         except Exception as exc:
+            if isinstance(exc, ProviderError):
+                self.ledger.record_error(model, exc, sandbox=self.sandbox)
             live.fail(exc)
             raise
         raise AssertionError(
@@ -204,6 +228,10 @@ class LLMKit:
         """Make the next `times` sandbox calls fail: "429", "429:2" (retry-after 2 s), "500", "503", "529",
         "drop" (connection lost mid-stream), "malformed" (a broken frame) or "slow:0.5"."""
         self.client.sandbox_app.inject(spec, times=times)
+
+    def usage(self) -> Ledger:
+        """Every call this kit made: tokens, latency, estimated cost; renders a table and spend bars."""
+        return self.ledger
 
     def close(self) -> None:
         """Close connections and stop the background loop."""

@@ -15,14 +15,6 @@ from .render import _cost, _e, _latency, _reasoning_panel, _sent_panel, _style, 
 
 __all__ = ["render_comparison", "render_plain_comparison"]
 
-_CSS = """
-.llmkit-compare table{border-collapse:collapse;width:100%;font-size:.95em}
-.llmkit-compare th,.llmkit-compare td{border:1px solid var(--jp-border-color2,rgba(128,128,128,.35));
- padding:.35em .5em;vertical-align:top;text-align:left}
-.llmkit-compare th{background:var(--jp-layout-color2,rgba(128,128,128,.08));font-weight:600}
-.llmkit-compare td.llmkit-num{text-align:right;white-space:nowrap}
-"""
-
 
 def _row(model: str, item: ChatResult | BaseException) -> str:
     name = f"<code>{_e(model)}</code>"
@@ -55,8 +47,8 @@ def render_comparison(prompt: str, rows: Sequence[tuple[str, ChatResult | BaseEx
     head = "<tr><th>model</th><th>answer</th><th>reasoning</th><th>reasoning tokens</th><th>latency</th><th>cost</th></tr>"
     body = "".join(_row(model, item) for model, item in rows)
     return (
-        f'<div class="llmkit-chat llmkit-compare">{_style()}<style>{_CSS}</style>'
-        f'<div class="llmkit-muted">Prompt: {_e(prompt)}</div><table>{head}{body}</table></div>'
+        f'<div class="llmkit-chat llmkit-compare">{_style()}'
+        f'<div class="llmkit-muted">Prompt: {_e(prompt)}</div><table style="width:100%">{head}{body}</table></div>'
     )
 
 

@@ -70,6 +70,11 @@ _CSS = """
 .llmkit-error .llmkit-error-title{font-weight:700}
 .llmkit-error .llmkit-error-msg{white-space:pre-wrap;margin:.3em 0}
 .llmkit-cut{font-style:italic}
+.llmkit-chat table{border-collapse:collapse;font-size:.95em}
+.llmkit-chat th,.llmkit-chat td{border:1px solid var(--jp-border-color2,rgba(128,128,128,.35));
+ padding:.3em .5em;vertical-align:top;text-align:left}
+.llmkit-chat th{background:var(--jp-layout-color2,rgba(128,128,128,.08));font-weight:600}
+.llmkit-chat td.llmkit-num{text-align:right;white-space:nowrap}
 """
 
 
