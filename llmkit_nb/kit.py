@@ -19,6 +19,7 @@ from pydantic import PrivateAttr
 from providers.errors import ProviderError
 from providers.types import ChatResult, Done, TextDelta, ThinkingDelta
 
+from .defaults import KitDefaults
 from .ledger import Ledger
 from .loop import Runner, make_runner
 
@@ -128,6 +129,7 @@ class LLMKit:
         )
         self.sandbox = sandbox
         self.ledger = Ledger()
+        self.defaults = KitDefaults()
         if _in_kernel():
             from .display.objects import install_error_display
 
@@ -160,6 +162,19 @@ class LLMKit:
         # validate before showing anything: bad input raises here, with nothing sent
         self.client.prepare(model, prompt_or_messages, stream=True, **kwargs)
         return self._stream(model, prompt_or_messages, kwargs)
+
+    def ask(self, prompt_or_messages: Any, **overrides: Any) -> ChatResponse:
+        """`chat` with the kit's defaults (model, thinking, stream, ...); keywords override them."""
+        d = self.defaults
+        args: dict[str, Any] = {
+            "thinking": d.thinking,
+            "stream": d.stream,
+            "max_tokens": d.max_tokens,
+            "system": d.system,
+        }
+        args.update(overrides)
+        model = args.pop("model", d.model)
+        return self.chat(model, prompt_or_messages, **args)
 
     def compare(
         self,
@@ -228,6 +243,18 @@ class LLMKit:
         """Make the next `times` sandbox calls fail: "429", "429:2" (retry-after 2 s), "500", "503", "529",
         "drop" (connection lost mid-stream), "malformed" (a broken frame) or "slow:0.5"."""
         self.client.sandbox_app.inject(spec, times=times)
+
+    def picker(self) -> Any:
+        """An ipywidgets picker (provider -> model -> region -> latency -> thinking) that sets kit.defaults."""
+        from .widgets import Picker
+
+        return Picker(self)
+
+    def chat_panel(self) -> Any:
+        """An ipywidgets chat panel: prompt, Send, Stop, a live answer with reasoning, and the history."""
+        from .widgets import ChatPanel
+
+        return ChatPanel(self)
 
     def usage(self) -> Ledger:
         """Every call this kit made: tokens, latency, estimated cost; renders a table and spend bars."""
