@@ -31,6 +31,13 @@ _LAZY = {
 }
 
 
+def load_ipython_extension(shell: Any) -> None:
+    """`%load_ext llmkit_nb` registers the %%llm and %llm_config magics."""
+    from .magics import load_ipython_extension as load
+
+    load(shell)
+
+
 def __getattr__(name: str) -> Any:
     if name not in _LAZY:
         raise AttributeError(f"module 'llmkit_nb' has no attribute {name!r}")

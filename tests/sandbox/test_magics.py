@@ -1,0 +1,70 @@
+"""%%llm and %llm_config in a real IPython shell, against the sandbox."""
+
+from __future__ import annotations
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+import llmkit_nb
+from llmkit_nb import LLMKit
+from llmkit_nb.magics import LLMMagics, fill, parse_cell_args
+
+
+@pytest.fixture
+def shell():  # type: ignore[no-untyped-def]
+    sh = InteractiveShell.instance()
+    llmkit_nb.load_ipython_extension(sh)
+    kit = LLMKit(sandbox=True)
+    sh.user_ns["_llmkit_magics"]._kit = kit
+    yield sh
+    kit.close()
+    InteractiveShell.clear_instance()
+
+
+def test_cell_magic_fills_variables_streams_and_stores(
+    shell: InteractiveShell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shell.user_ns["topic"] = "Rayleigh scattering"
+    shell.run_cell_magic(
+        "llm", "anthropic/claude-sonnet-5-5 --thinking high -o ans", "Explain {topic} in {{braces}}."
+    )
+    result = shell.user_ns["ans"]
+    assert "Explain Rayleigh scattering in {braces}." in result.text
+    assert result.sent["output_config"] == {"effort": "high"}
+    out = capsys.readouterr().out
+    assert "Rayleigh scattering" in out and "[sandbox]" in out  # streamed as it arrived (terminal mode)
+
+
+def test_unknown_flag_prints_usage(shell: InteractiveShell, capsys: pytest.CaptureFixture[str]) -> None:
+    shell.run_cell_magic("llm", "--temprature 3", "hi")
+    out = capsys.readouterr().out
+    assert "usage: %%llm" in out and "--temprature" in out
+    magics: LLMMagics = shell.user_ns["_llmkit_magics"]
+    assert not magics.kit.client.sandbox_app.requests
+
+
+def test_missing_variable_is_named(shell: InteractiveShell, capsys: pytest.CaptureFixture[str]) -> None:
+    shell.run_cell_magic("llm", "", "Tell me about {nothing_here}")
+    assert "no variable 'nothing_here'" in capsys.readouterr().out
+
+
+def test_config_shows_and_sets_defaults(shell: InteractiveShell) -> None:
+    got = shell.run_line_magic("llm_config", "model=openai/gpt-6.1-terra thinking=low stream=false")
+    assert got["model"] == "openai/gpt-6.1-terra" and got["thinking"] == "low" and got["stream"] is False
+    r = shell.run_cell_magic("llm", "", "plain call")
+    assert r.provider == "openai" and "plain call" in r.text
+
+
+def test_parse_cell_args() -> None:
+    assert parse_cell_args("openai/gpt-6.1-terra --thinking 4096 --no-stream") == {
+        "model": "openai/gpt-6.1-terra",
+        "thinking": 4096,
+        "output": None,
+        "system": None,
+        "max_tokens": None,
+        "stream": False,
+    }
+    assert parse_cell_args("")["stream"] is None  # the kit's default decides
+    with pytest.raises(ValueError, match="usage"):
+        parse_cell_args("-o 3x")
+    assert fill("{a} and {{b}}", {"a": 1}) == "1 and {b}"
