@@ -99,6 +99,36 @@ WIRE: dict[str, dict[str, str]] = {
         "off": "thinking omitted",
         "shows": "summarized thinking blocks with signatures",
     },
+    "deepseek": {
+        "provider": "deepseek",
+        "effort": 'thinking={"type":"enabled"}, reasoning_effort=<level> (takes low, high, max: minimal->low, '
+        "medium->high, xhigh->max); thinking=True sends the toggle alone; unset sends nothing (on, effort high)",
+        "budget": "mapped to the nearest level (no budget parameter exists)",
+        "off": 'thinking={"type":"disabled"}',
+        "shows": "the full reasoning text (reasoning_content)",
+    },
+    "xai_effort": {
+        "provider": "xai",
+        "effort": 'Responses: reasoning.effort=<level>, include=["reasoning.encrypted_content"]',
+        "budget": "mapped to the nearest level (no budget parameter exists)",
+        "off": 'reasoning.effort="none" (grok-4.3 only; the others always reason)',
+        "shows": "encrypted reasoning (kept for the next turn) and a token count; a summary where xAI sends one",
+    },
+    "mistral_effort": {
+        "provider": "mistral",
+        "effort": "reasoning_effort=<level> (current models take none and high, so every level maps to high); "
+        'thinking=True sends "high"',
+        "budget": "mapped to the nearest level (no budget parameter exists)",
+        "off": 'reasoning_effort="none" (no thinking chunk comes back)',
+        "shows": "the full reasoning text (thinking chunks inside content)",
+    },
+    "model_choice": {
+        "provider": "xai, mistral",
+        "effort": 'nothing sent: the model always reasons and its name is the knob (Magistral: prompt_mode="reasoning")',
+        "budget": "nothing sent (noted)",
+        "off": "an error naming the fix: pick the provider's non-reasoning model",
+        "shows": "xAI: encrypted reasoning and a token count; Magistral: the full reasoning text",
+    },
 }
 
 
@@ -228,6 +258,11 @@ def resolve(cfg: ThinkingConfig | None, caps: ThinkingCaps, *, model: str) -> Re
         )
     extras = {"summary": cfg.summary, "display": cfg.display}
     if cfg.off:
+        if caps.style == "model_choice":
+            raise InvalidParameterError(
+                f"{model} always reasons: the model is the knob; pick a non-reasoning model "
+                "instead of thinking=False"
+            )
         if caps.always_on or not caps.can_disable:
             raise InvalidParameterError(
                 f"{model} always thinks and cannot turn it off; pass the lowest effort "
@@ -240,6 +275,11 @@ def resolve(cfg: ThinkingConfig | None, caps: ThinkingCaps, *, model: str) -> Re
         ):
             return Resolved(mode="off", effort="none", **extras)
         return Resolved(mode="off", **extras)
+
+    if caps.style == "model_choice":  # no parameter exists: say so instead of sending one
+        asked = cfg.effort or (f"budget {cfg.budget_tokens}" if cfg.budget_tokens is not None else None)
+        note = f"{model} takes no effort or budget (the model is the knob): '{asked}' not sent"
+        return Resolved(mode="default", notes=(note,) if asked else (), **extras)
 
     if cfg.budget_tokens is not None:
         budget = cfg.budget_tokens
