@@ -4,7 +4,10 @@ Raw HTML is disabled, so tags a model writes show up as text. Dangerous link sch
 by markdown-it's `validateLink`. Links open in a new tab without an opener. Only inline
 `data:image/...` images are drawn; a remote image would load from a server the model chose (a
 known way to leak a conversation), so it becomes a plain link instead. LaTeX spans are kept
-byte-for-byte (escaped for HTML) so a math renderer can pick them up later.
+byte-for-byte (escaped for HTML) so a math renderer can pick them up later: JupyterLab typesets
+HTML outputs with MathJax ($...$, $$...$$, \\(...\\), \\[...\\]). A `$` that is prose ("$5 and $10")
+is wrapped in MathJax's ignore class, or MathJax would pair it with the next one and typeset the text
+between them.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ _INLINE_IMAGE = re.compile(r"^data:image/(?:png|jpeg|gif|webp);", re.IGNORECASE)
 # Private-use characters mark where a math span was lifted out; markdown-it leaves them alone.
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _PLACEHOLDER = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
+_TAG = re.compile(r"(<[^>]*>)")
+_PROSE_DOLLAR = '<span class="tex2jax_ignore">$</span>'  # MathJax 3's default ignoreHtmlClass
 
 # Code is matched first so `$` inside code stays code. Inline `$...$` follows Pandoc's rule
 # (no space just inside the dollars, no digit right after the closing one) so "$5 and $10"
@@ -84,13 +89,30 @@ def _protect_math(text: str) -> tuple[str, list[str]]:
     return _MATH_OR_CODE.sub(lift, text), spans
 
 
+def _shield_prose_dollars(rendered: str) -> str:
+    """Wrap each `$` in text (not in tags, code or pre) so MathJax cannot read it as a delimiter."""
+    if "$" not in rendered:
+        return rendered
+    out: list[str] = []
+    in_code = 0
+    for piece in _TAG.split(rendered):
+        if piece.startswith("<"):
+            name = piece[1:].lstrip("/").split(None, 1)[0].rstrip(">").lower() if len(piece) > 2 else ""
+            if name in ("code", "pre"):
+                in_code += -1 if piece.startswith("</") else 1
+            out.append(piece)
+        else:
+            out.append(piece if in_code > 0 else piece.replace("$", _PROSE_DOLLAR))
+    return "".join(out)
+
+
 def render_markdown(text: str) -> str:
     """Render untrusted Markdown to HTML that cannot run script, keeping LaTeX spans intact."""
     if not text:
         return ""
     text = text.replace(_OPEN, "").replace(_CLOSE, "")
     protected, spans = _protect_math(text)
-    rendered = _parser().render(protected)
+    rendered = _shield_prose_dollars(_parser().render(protected))
     if not spans:
         return rendered
     return _PLACEHOLDER.sub(lambda m: html.escape(spans[int(m.group(1))]), rendered)
