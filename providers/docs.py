@@ -58,7 +58,9 @@ def thinking_markdown() -> str:
     for info in sorted(list_models(thinking=True), key=lambda m: (m.provider, m.id)):
         t = info.thinking
         budget = f"{t.budget_min:,}-{t.budget_max:,}" if t.budget_min and t.budget_max else ""
-        efforts = ", ".join(t.efforts) or "(budget only)"
+        efforts = ", ".join(t.efforts) or (
+            "(the model is the knob)" if t.style == "model_choice" else "(budget only)"
+        )
         off = "no (always thinks)" if t.always_on else ("yes" if t.can_disable else "no")
         lines.append(
             f"| `{info.provider}/{info.id}` | `{t.style}` | {efforts} | {t.default or ''} | {off} | {budget} |"

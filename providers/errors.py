@@ -22,7 +22,8 @@
         ├── APIConnectionError                    could not reach the provider
         │   └── APITimeoutError
         └── StreamError                           the stream broke or sent garbage
-            └── IncompleteStreamError             cut short: `.partial` keeps what arrived
+            ├── IncompleteStreamError             cut short: `.partial` keeps what arrived
+            └── IncompleteSessionError            a WebSocket session dropped: `.partial` keeps what arrived
 
 Every ProviderError carries `provider`, `status`, `request_id` and (where given) `retry_after`.
 Messages never contain credentials: each one is passed through `credentials.redact`.
@@ -45,6 +46,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "IncompleteSessionError",
     "IncompleteStreamError",
     "InvalidParameterError",
     "LLMKitError",
@@ -199,6 +201,19 @@ class IncompleteStreamError(StreamError):
     def __init__(self, message: str, *, partial: ChatResult, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.partial = partial
+
+
+class IncompleteSessionError(StreamError):
+    """A WebSocket session (live transcription, realtime voice) ended early.
+
+    `.partial` keeps what arrived before the drop (a list of live results, or the realtime session's
+    conversation so far); `.close_code` is the WebSocket close code when the server sent one.
+    """
+
+    def __init__(self, message: str, *, partial: Any, close_code: int | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.partial = partial
+        self.close_code = close_code
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {

@@ -73,7 +73,7 @@ class ProviderSpec(BaseModel):
     title: str
     codec: str
     base_url: str
-    auth: Literal["bearer", "x-api-key", "x-goog-api-key", "token"]
+    auth: Literal["bearer", "x-api-key", "x-goog-api-key", "token", "xi-api-key"]
     env: tuple[str, ...]
     base_url_env: str | None = None
     settings_env: tuple[str, ...] = Field(
@@ -84,6 +84,9 @@ class ProviderSpec(BaseModel):
     default_api: str | None = None
     api_version: str | None = None
     unknown_model_thinking: ThinkingCaps = Field(default_factory=ThinkingCaps)
+    regions: dict[str, str] = Field(
+        default_factory=dict, description="Base URL per region name (base_url is the default one)."
+    )
     docs: str
     status: Literal["available", "unavailable", "opt-in"] = "available"
     sources: tuple[str, ...] = ()

@@ -116,7 +116,12 @@ class Transport:
         if call.stream:
             headers.setdefault("accept", "text/event-stream")
         return self.client.build_request(
-            call.method, call.url, headers=headers, json=call.json_body, params=call.params or None
+            call.method,
+            call.url,
+            headers=headers,
+            json=call.json_body,
+            content=call.content,
+            params=call.params or None,
         )
 
     async def _should_retry(

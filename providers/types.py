@@ -119,6 +119,7 @@ class HttpCall(_Model):
     url: str
     headers: dict[str, str] = Field(default_factory=dict)
     json_body: dict[str, Any] | None = None
+    content: bytes | None = Field(None, description="A raw body (audio, multipart) instead of JSON.")
     params: dict[str, str] = Field(default_factory=dict)
     stream: bool = False
     sent: dict[str, Any] = Field(

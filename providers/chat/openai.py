@@ -33,7 +33,7 @@ from .base import Connection, auth_headers, error_from_body, loads
 from .openai_chat import OpenAIChat
 from .openai_common import check_sampling, openai_error
 
-__all__ = ["OpenAI", "OpenAIResponses"]
+__all__ = ["OpenAI", "OpenAIResponses", "ResponsesStreamDecoder"]
 
 INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
@@ -122,13 +122,8 @@ class OpenAIResponses:
     def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
         return check_sampling(request, info, resolved)
 
-    def build(self, request: ChatRequest, conn: Connection, resolved: Resolved, info: ModelInfo) -> HttpCall:
-        items: list[dict[str, Any]] = []
-        for message in request.messages:
-            items.extend(_input_item(message, request.provider))
-        body: dict[str, Any] = {"model": request.model, "input": items}
-        if request.system:
-            body["instructions"] = request.system
+    def reasoning_fields(self, request: ChatRequest, resolved: Resolved, info: ModelInfo) -> dict[str, Any]:
+        """The body fields that ask for reasoning: `reasoning: {effort, summary}` (OpenAI asks for a summary)."""
         reasoning: dict[str, Any] = {}
         if resolved.effort:
             reasoning["effort"] = resolved.effort
@@ -137,8 +132,16 @@ class OpenAIResponses:
         )
         if wants_summary and info.thinking.can_think and resolved.effort != "none":
             reasoning["summary"] = resolved.summary or "auto"
-        if reasoning:
-            body["reasoning"] = reasoning
+        return {"reasoning": reasoning} if reasoning else {}
+
+    def build(self, request: ChatRequest, conn: Connection, resolved: Resolved, info: ModelInfo) -> HttpCall:
+        items: list[dict[str, Any]] = []
+        for message in request.messages:
+            items.extend(_input_item(message, request.provider))
+        body: dict[str, Any] = {"model": request.model, "input": items}
+        if request.system:
+            body["instructions"] = request.system
+        body.update(self.reasoning_fields(request, resolved, info))
         if request.max_tokens is not None:
             body["max_output_tokens"] = request.max_tokens
         if request.stream:

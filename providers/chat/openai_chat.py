@@ -31,7 +31,7 @@ from ..types import (
 from .base import Connection, auth_headers, error_from_body, loads
 from .openai_common import check_sampling, openai_error
 
-__all__ = ["FINISH", "OpenAIChat", "chat_messages"]
+__all__ = ["FINISH", "ChatStreamDecoder", "OpenAIChat", "chat_messages"]
 
 FINISH = {
     "stop": "stop",
@@ -112,6 +112,10 @@ class OpenAIChat:
             body["stream"] = True
             body["stream_options"] = {"include_usage": True}
         body.update(request.options)
+        return self.http_call(request, conn, body)
+
+    def http_call(self, request: ChatRequest, conn: Connection, body: dict[str, Any]) -> HttpCall:
+        """POST `body` to `{base}{path}` with auth; `sent` shows every field but the messages."""
         sent = {k: v for k, v in body.items() if k != "messages"}
         sent["messages"] = f"<{len(body['messages'])} messages>"
         headers = {"content-type": "application/json", **auth_headers(conn), **conn.extra_headers}
@@ -198,15 +202,20 @@ class ChatStreamDecoder:
             self.usage = chunk["usage"]
         out: list[TextDelta | ThinkingDelta] = []
         for choice in chunk.get("choices") or []:
-            delta = choice.get("delta") or {}
-            if delta.get("reasoning_content"):
-                self.reasoning.append(delta["reasoning_content"])
-                out.append(ThinkingDelta(text=delta["reasoning_content"]))
-            if delta.get("content"):
-                self.text.append(delta["content"])
-                out.append(TextDelta(text=delta["content"]))
+            out += self.delta(choice.get("delta") or {})
             if choice.get("finish_reason"):
                 self.finish = choice["finish_reason"]
+        return out
+
+    def delta(self, delta: dict[str, Any]) -> list[TextDelta | ThinkingDelta]:
+        """The events in one choice delta (vendors with other delta shapes override this)."""
+        out: list[TextDelta | ThinkingDelta] = []
+        if delta.get("reasoning_content"):
+            self.reasoning.append(delta["reasoning_content"])
+            out.append(ThinkingDelta(text=delta["reasoning_content"]))
+        if delta.get("content"):
+            self.text.append(delta["content"])
+            out.append(TextDelta(text=delta["content"]))
         return out
 
     def result(self) -> ChatResult:

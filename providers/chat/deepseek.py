@@ -1,0 +1,164 @@
+"""DeepSeek: OpenAI Chat Completions plus its thinking toggle, `reasoning_content` and cache-hit counts.
+
+Wire facts (wire/chat.md section 4; api-docs.deepseek.com/guides/thinking_mode, the stored snapshot whose
+examples use deepseek-flash; /quick_start/rate_limit):
+
+* `POST https://api.deepseek.com/chat/completions` (a `/v1` prefix is accepted too), Bearer auth, OpenAI body.
+* `thinking: {"type": "enabled"|"disabled"}` toggles thinking. It is ON by default, at effort `high`.
+  `reasoning_effort` takes `low|high|max` (an earlier version of the guide: `high|max`); the toolkit sends
+  the closest of those (thinking.py, style "deepseek"). The OpenAI SDK passes `thinking` in `extra_body`.
+* The chain of thought comes back in full: `message.reasoning_content`, `delta.reasoning_content`.
+* `reasoning_content` of an assistant turn that made **tool calls** must be sent back in every later request
+  (else 400 "The `reasoning_content` in the thinking mode must be passed back to the API"); on turns without
+  tool calls it "does not need to participate ... if passed, it will be ignored". So this codec sends it back
+  exactly on DeepSeek's own assistant turns that carry tool calls (`reasoning_back`), and never another
+  provider's reasoning. The toolkit has no tool-call parts yet, so today nothing is sent back and the footer
+  says why.
+* usage: `prompt_cache_hit_tokens` + `prompt_cache_miss_tokens` = `prompt_tokens`;
+  `completion_tokens_details.reasoning_tokens`.
+* Under load the server sends blank lines before a JSON body and `: keep-alive` SSE comments; both are
+  tolerated by the transport (json.loads skips whitespace; comments are not events).
+* In thinking mode `temperature`, `top_p`, `presence_penalty`, `frequency_penalty` are accepted and ignored:
+  the result notes it instead of refusing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..registry import ModelInfo
+from ..thinking import Resolved
+from ..types import ChatRequest, ChatResult, HttpCall, Message, ThinkingPart, Usage
+from .base import Connection
+from .openai_chat import ChatStreamDecoder, OpenAIChat, chat_messages
+
+__all__ = ["IGNORED_WHILE_THINKING", "DeepSeek", "deepseek_usage", "reasoning_back"]
+
+IGNORED_WHILE_THINKING = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
+
+
+def deepseek_usage(raw: dict[str, Any] | None) -> Usage:
+    """Usage with DeepSeek's own cache-hit count (`prompt_cache_hit_tokens`) as cached_tokens."""
+    if not raw:
+        return Usage()
+    details = raw.get("completion_tokens_details") or {}
+    cached = raw.get("prompt_cache_hit_tokens")
+    if cached is None:
+        cached = (raw.get("prompt_tokens_details") or {}).get("cached_tokens")
+    return Usage(
+        input_tokens=raw.get("prompt_tokens"),
+        output_tokens=raw.get("completion_tokens"),
+        reasoning_tokens=details.get("reasoning_tokens"),
+        cached_tokens=cached,
+        total_tokens=raw.get("total_tokens"),
+    )
+
+
+def _has_tool_calls(message: Message) -> bool:
+    # Tool-call parts do not exist yet; the kind name is the one they will get.
+    return any(getattr(part, "kind", None) == "tool_call" for part in message.parts)
+
+
+def reasoning_back(message: Message, provider: str) -> str | None:
+    """The `reasoning_content` to send back with this turn, or None when DeepSeek does not need it.
+
+    Required (and sent) only on an assistant turn that made tool calls; the text is DeepSeek's own
+    thinking from that turn ('' when it showed none -- the field must still be present).
+    """
+    if message.role != "assistant" or not _has_tool_calls(message):
+        return None
+    own = [p.text for p in message.parts if isinstance(p, ThinkingPart) and p.provider == provider]
+    return "".join(own)
+
+
+def _messages(request: ChatRequest) -> list[dict[str, Any]]:
+    out = chat_messages(request)
+    offset = 1 if request.system else 0
+    for i, message in enumerate(request.messages):
+        back = reasoning_back(message, request.provider)
+        if back is not None:
+            out[i + offset]["reasoning_content"] = back
+    return out
+
+
+def _thinking_parts(messages: Iterable[Message]) -> list[tuple[Message, ThinkingPart]]:
+    return [(m, p) for m in messages for p in m.parts if isinstance(p, ThinkingPart)]
+
+
+class DeepSeek(OpenAIChat):
+    """The DeepSeek codec: Chat Completions with the thinking toggle and reasoning_content."""
+
+    name = "deepseek"
+
+    def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
+        notes: list[str] = []
+        thinking_on = info.thinking.can_think and resolved.mode != "off"
+        if info.thinking.can_think:
+            if request.thinking is None:
+                notes.append("DeepSeek's default applies: thinking on at effort 'high' (nothing sent)")
+            elif resolved.mode == "default":
+                notes.append("thinking on at DeepSeek's default effort ('high')")
+            elif resolved.mode == "off":
+                notes.append('thinking off: thinking={"type":"disabled"}')
+        if thinking_on:
+            for param in IGNORED_WHILE_THINKING:
+                if param in request.options:
+                    notes.append(
+                        f"{param} is ignored by DeepSeek in thinking mode (accepted without an error); "
+                        "pass thinking=False for it to take effect"
+                    )
+        parts = _thinking_parts(request.messages)
+        foreign = sum(p.provider != request.provider for _, p in parts)
+        if foreign:
+            notes.append(
+                f"{foreign} thinking part(s) from other providers not sent: reasoning goes back only to its maker"
+            )
+        kept = sum(
+            p.provider == request.provider and reasoning_back(m, request.provider) is None for m, p in parts
+        )
+        if kept:
+            notes.append(
+                f"{kept} earlier DeepSeek reasoning part(s) kept but not sent back: DeepSeek needs "
+                "reasoning_content only on tool-call turns and ignores it on others"
+            )
+        return notes
+
+    def deepseek_fields(self, resolved: Resolved, request: ChatRequest, info: ModelInfo) -> dict[str, Any]:
+        """The toggle and effort for this call ({} leaves DeepSeek's default: on, effort high)."""
+        if not info.thinking.can_think:
+            return {}
+        if resolved.mode == "off":
+            return {"thinking": {"type": "disabled"}}
+        if resolved.mode == "effort" and resolved.effort:
+            return {"thinking": {"type": "enabled"}, "reasoning_effort": resolved.effort}
+        if request.thinking is not None:  # thinking=True: on, at DeepSeek's default effort
+            return {"thinking": {"type": "enabled"}}
+        return {}
+
+    def build(self, request: ChatRequest, conn: Connection, resolved: Resolved, info: ModelInfo) -> HttpCall:
+        body: dict[str, Any] = {"model": request.model, "messages": _messages(request)}
+        body.update(self.deepseek_fields(resolved, request, info))
+        if request.max_tokens is not None:
+            body["max_tokens"] = (
+                request.max_tokens
+            )  # DeepSeek documents max_tokens, not max_completion_tokens
+        if request.stream:
+            body["stream"] = True
+            body["stream_options"] = {"include_usage": True}
+        body.update(request.options)
+        return self.http_call(request, conn, body)
+
+    def parse(self, payload: dict[str, Any], request: ChatRequest) -> ChatResult:
+        result = super().parse(payload, request)
+        return result.model_copy(update={"usage": deepseek_usage(payload.get("usage"))})
+
+    def decoder(self, request: ChatRequest) -> DeepSeekStreamDecoder:
+        return DeepSeekStreamDecoder(request)
+
+
+class DeepSeekStreamDecoder(ChatStreamDecoder):
+    """Chat Completions chunks (reasoning_content deltas first), with DeepSeek's usage fields."""
+
+    def result(self) -> ChatResult:
+        return super().result().model_copy(update={"usage": deepseek_usage(self.usage)})
