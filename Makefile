@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
 
-.PHONY: lab test lint unit notebooks bench sandbox clean
+.PHONY: lab test lint unit notebooks bench sandbox clean browser-deps screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,14 @@ lint: $(VENV)/.test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-unit: $(VENV)/.test
+# Debian's chromium for the browser tests (Playwright drives it by path; it never downloads a browser).
+# If it cannot be installed, the browser tests skip and say why.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+	  || echo "note: could not install chromium; the browser tests will skip"; }
+
+unit: $(VENV)/.test browser-deps
 	$(BIN)/python -m pytest -q
 
 # notebooks run against the offline sandbox (LLMKIT_SANDBOX=1), whatever keys the machine has
@@ -35,6 +42,10 @@ notebooks: $(VENV)/.test
 	LLMKIT_SANDBOX=1 $(BIN)/python -m pytest -q -p no:randomly --nbval-lax --nbval-current-env notebooks/
 
 test: lint unit notebooks
+
+# refresh docs/img/ from the browser tests
+screenshots: $(VENV)/.test browser-deps
+	LLMKIT_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser
 
 bench: $(VENV)/.test
 	$(BIN)/python benchmarks/import_time.py

@@ -32,10 +32,12 @@ def providers_for(*, modality: str | None = None, residency: str | None = None) 
 
 
 def models_for(provider: str) -> list[str]:
-    """Current (not retired) catalog models of a provider, current ones first."""
+    """Catalog models a provider still serves: current ones first, newest first within a status."""
     rank = {"current": 0, "preview": 1, "legacy": 2, "deprecated": 3, "restricted": 4}
-    models = list_models(provider)
-    return [m.id for m in sorted(models, key=lambda m: (rank.get(m.status, 5), m.id))]
+    models = sorted(list_models(provider), key=lambda m: m.id)
+    models.sort(key=lambda m: m.released or "", reverse=True)
+    models.sort(key=lambda m: rank.get(m.status, 5))
+    return [m.id for m in models]
 
 
 def _spec(provider: str) -> ProviderSpec | None:

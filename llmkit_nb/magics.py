@@ -7,7 +7,8 @@
 The cell streams into its output; `{name}` is filled from the notebook's variables (`{{` for a
 literal brace); `-o name` stores the result. `%llm_config` shows the defaults, and
 `%llm_config model=openai/gpt-6.1-terra thinking=low` sets them. The magics share one kit: the
-sandbox when LLMKIT_SANDBOX is set or no provider key is, else the real providers.
+notebook's own `LLMKit` when one is defined before the first %%llm (so its ledger and defaults are
+shared), else a kit of their own: the sandbox when LLMKIT_SANDBOX is set or no provider key is.
 """
 
 from __future__ import annotations
@@ -117,8 +118,14 @@ class LLMMagics:
 
     @property
     def kit(self) -> Any:
+        """The notebook's own LLMKit if it has one (the last defined), else a shared default kit."""
         if self._kit is None:
-            self._kit = _default_kit()
+            from .kit import LLMKit
+
+            kits = [
+                v for k, v in self.shell.user_ns.items() if isinstance(v, LLMKit) and not k.startswith("_")
+            ]
+            self._kit = kits[-1] if kits else _default_kit()
         return self._kit
 
     def llm(self, line: str, cell: str) -> Any:
