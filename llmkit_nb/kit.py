@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import PrivateAttr
 
@@ -22,6 +22,9 @@ from providers.types import ChatResult, Done, TextDelta, ThinkingDelta
 from .defaults import KitDefaults
 from .ledger import Ledger
 from .loop import Runner, make_runner
+
+if TYPE_CHECKING:
+    from .domains import DomainSession
 
 __all__ = ["ChatResponse", "Comparison", "LLMKit"]
 
@@ -92,6 +95,9 @@ class ChatResponse(ChatResult):
         return response
 
 
+_NO_PROMPT: Any = object()  # kit.chat("question", domain=...) leaves the model out
+
+
 def _in_kernel() -> bool:
     ipython = sys.modules.get("IPython")
     if ipython is None:
@@ -140,16 +146,39 @@ class LLMKit:
 
     def chat(
         self,
-        model: str,
-        prompt_or_messages: Any,
+        model: str | None,
+        prompt_or_messages: Any = _NO_PROMPT,
         *,
         thinking: Any = None,
         stream: bool = False,
         max_tokens: int | None = None,
         system: str | None = None,
+        domain: Any = None,
         **options: Any,
     ) -> ChatResponse:
-        """Send a chat; with stream=True show it live (in place in a notebook, as text in a script)."""
+        """Send a chat; with stream=True show it live (in place in a notebook, as text in a script).
+
+        `domain="medical"` (or scientific, legal, finance) applies a domain preset; then the model may be
+        left out -- `kit.chat("question", domain="medical")` -- to use the preset's own.
+        """
+        if domain is not None:
+            if prompt_or_messages is _NO_PROMPT:
+                model, prompt_or_messages = None, model
+            return self.domain(domain).chat(
+                prompt_or_messages,
+                model=model,
+                thinking=thinking,
+                stream=stream,
+                max_tokens=max_tokens,
+                system=system,
+                **options,
+            )
+        if prompt_or_messages is _NO_PROMPT:
+            raise TypeError("chat() needs a model and a prompt: kit.chat('provider/model', 'your question')")
+        if model is None:
+            from providers.errors import UnknownProviderError
+
+            raise UnknownProviderError("name the model as 'provider/model', or pass domain= for a preset's")
         kwargs = dict(thinking=thinking, max_tokens=max_tokens, system=system, **options)
         if not stream:
             try:
@@ -201,13 +230,14 @@ class LLMKit:
             results=results,
         )
 
-    def _stream(self, model: str, prompt: Any, kwargs: dict[str, Any]) -> ChatResponse:
+    def _stream(self, model: str, prompt: Any, kwargs: dict[str, Any], *, live: Any = None) -> ChatResponse:
         from providers.errors import IncompleteStreamError
 
         from .display.objects import LiveChat
 
         provider, _, name = model.partition("/")
-        live = LiveChat(provider=provider, model=name, sandbox=self.sandbox)
+        if live is None:  # a caller may bring its own view (the domain presets add their banner)
+            live = LiveChat(provider=provider, model=name, sandbox=self.sandbox)
         try:
             for event in self._runner.iterate(
                 self.client.stream(model, prompt, **kwargs), on_idle=live.flush
@@ -238,6 +268,25 @@ class LLMKit:
         raise AssertionError(
             "stream ended without a result"
         )  # pragma: no cover - the client always ends with Done
+
+    def domain(
+        self,
+        name: Any,
+        *,
+        model: str | None = None,
+        disclaimer: bool = True,
+        acknowledge_disclaimer: bool = False,
+    ) -> DomainSession:
+        """A domain preset (medical, scientific, legal, finance or a DomainPreset) bound to this kit.
+
+        `kit.domain("legal").chat("...")` sends with the preset's system prompt, thinking and settings;
+        results render with its disclaimer banner and sources. An unknown name lists the known ones.
+        """
+        from .domains import DomainSession
+
+        return DomainSession(
+            self, name, model=model, disclaimer=disclaimer, acknowledge_disclaimer=acknowledge_disclaimer
+        )
 
     def sandbox_fault(self, spec: str, times: int = 1) -> None:
         """Make the next `times` sandbox calls fail: "429", "429:2" (retry-after 2 s), "500", "503", "529",
