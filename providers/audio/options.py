@@ -1,0 +1,76 @@
+"""Shared option handling for the speech codecs: query encoding, renamed options, close-match hints.
+
+Options under their older names (Deepgram SDK v2/v3 era, older ElevenLabs SDKs) keep working: the
+value moves to the new name and a DeprecationWarning names it. The warning points at the caller's
+own line (the first frame outside this toolkit), so a notebook shows it under the cell that used it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+import warnings
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from ..errors import InvalidParameterError
+
+__all__ = ["caller_stacklevel", "close_matches", "query_string", "query_value", "warn_renamed"]
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_OURS = (os.path.join(_ROOT, "providers") + os.sep, os.path.join(_ROOT, "llmkit_nb") + os.sep)
+
+
+def caller_stacklevel() -> int:
+    """The `stacklevel` that makes a warning point at the first frame outside providers/ and llmkit_nb/."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if not filename.startswith(_OURS) and "importlib" not in filename:
+            return level
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return 2
+
+
+def warn_renamed(old: str, new: str, *, provider: str, extra: str = "") -> str:
+    """Emit the DeprecationWarning for an option used under its old name; return the note for the result."""
+    message = f"{provider}: '{old}' is the older name; use {new} instead{extra}"
+    warnings.warn(message, DeprecationWarning, stacklevel=caller_stacklevel())
+    return message
+
+
+def query_value(value: Any) -> str | list[str]:
+    """A query-string value as the providers' SDKs send it: booleans as true/false, lists repeated."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return [str(query_value(v)) for v in value]
+    return str(value)
+
+
+def query_string(params: Mapping[str, Any]) -> str:
+    """Encode parameters (None dropped, lists as repeated keys) in the order given."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        if value is None:
+            continue
+        encoded = query_value(value)
+        if isinstance(encoded, list):
+            pairs += [(key, v) for v in encoded]
+        else:
+            pairs.append((key, encoded))
+    return urlencode(pairs)
+
+
+def close_matches(
+    name: str, known: Iterable[str], *, what: str, provider: str, hint: str = ""
+) -> InvalidParameterError:
+    """The error for an unknown option, naming the closest known ones."""
+    known = sorted(known)
+    near = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    did = f" (did you mean {', '.join(near)}?)" if near else ""
+    return InvalidParameterError(f"{provider} has no {what} {name!r}{did}{hint}", provider=provider)
