@@ -21,9 +21,17 @@
         │       └── OverloadedError        529
         ├── APIConnectionError                    could not reach the provider
         │   └── APITimeoutError
-        └── StreamError                           the stream broke or sent garbage
-            ├── IncompleteStreamError             cut short: `.partial` keeps what arrived
-            └── IncompleteSessionError            a WebSocket session dropped: `.partial` keeps what arrived
+        ├── StreamError                           the stream broke or sent garbage
+        │   ├── IncompleteStreamError             cut short: `.partial` keeps what arrived
+        │   └── IncompleteSessionError            a WebSocket session dropped: `.partial` keeps what arrived
+        └── JobError                              a generation job (video, image) gave no result: `.job_id`
+            ├── JobFailedError                    the provider reports the job failed (`.code`)
+            ├── JobCancelledError                 the job was cancelled or deleted
+            ├── JobTimeoutError                   still running when the wait ended: resume by `.job_id`
+            └── ResultUnavailableError            the job finished but its output URL cannot be fetched
+
+    KeyboardInterrupt
+    └── JobInterrupted                            Ctrl-C while waiting for a job: `.job_id`, `.cancelled`
 
 Every ProviderError carries `provider`, `status`, `request_id` and (where given) `retry_after`.
 Messages never contain credentials: each one is passed through `credentials.redact`.
@@ -49,6 +57,11 @@ __all__ = [
     "IncompleteSessionError",
     "IncompleteStreamError",
     "InvalidParameterError",
+    "JobCancelledError",
+    "JobError",
+    "JobFailedError",
+    "JobInterrupted",
+    "JobTimeoutError",
     "LLMKitError",
     "MissingKeyError",
     "ModelRetiredError",
@@ -58,6 +71,7 @@ __all__ = [
     "ProviderError",
     "ProviderUnavailable",
     "RateLimitError",
+    "ResultUnavailableError",
     "ServerError",
     "StreamError",
     "ThinkingNotSupportedError",
@@ -215,6 +229,53 @@ class IncompleteSessionError(StreamError):
         self.partial = partial
         self.close_code = close_code
 
+
+
+class JobError(ProviderError):
+    """A generation job did not give its result. `.job_id` names it, so it can be resumed or inspected."""
+
+    def __init__(self, message: str, *, job_id: str, model: str | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.job_id = job_id
+        self.model = model
+
+
+class JobFailedError(JobError):
+    """The provider reports that the job failed (`.code` is its failure code, where it gives one)."""
+
+
+class JobCancelledError(JobError):
+    """The job was cancelled (or deleted) before it produced a result."""
+
+
+class JobTimeoutError(JobError):
+    """The wait ended while the job was still running; it may still finish: resume it by `.job_id`."""
+
+
+class ResultUnavailableError(JobError):
+    """The job finished, but its output URL could not be fetched (expired or unreachable). `.url` is it."""
+
+    def __init__(self, message: str, *, url: str | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.url = url
+
+
+class JobInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or the kernel's stop button) while waiting for a job. Still a KeyboardInterrupt, so it
+    stops a script; `.job_id` resumes the job and `.cancelled` says whether the remote task was cancelled."""
+
+    def __init__(
+        self, message: str, *, job_id: str, provider: str, model: str, cancelled: bool
+    ) -> None:
+        self.message = redact(message)
+        self.job_id = job_id
+        self.provider = provider
+        self.model = model
+        self.cancelled = cancelled
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
