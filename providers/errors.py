@@ -230,7 +230,6 @@ class IncompleteSessionError(StreamError):
         self.close_code = close_code
 
 
-
 class JobError(ProviderError):
     """A generation job did not give its result. `.job_id` names it, so it can be resumed or inspected."""
 
@@ -264,9 +263,7 @@ class JobInterrupted(KeyboardInterrupt):
     """Ctrl-C (or the kernel's stop button) while waiting for a job. Still a KeyboardInterrupt, so it
     stops a script; `.job_id` resumes the job and `.cancelled` says whether the remote task was cancelled."""
 
-    def __init__(
-        self, message: str, *, job_id: str, provider: str, model: str, cancelled: bool
-    ) -> None:
+    def __init__(self, message: str, *, job_id: str, provider: str, model: str, cancelled: bool) -> None:
         self.message = redact(message)
         self.job_id = job_id
         self.provider = provider
@@ -276,6 +273,7 @@ class JobInterrupted(KeyboardInterrupt):
 
     def __str__(self) -> str:
         return self.message
+
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
