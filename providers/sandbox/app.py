@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
 from .anthropic import ANTHROPIC
+from .deepseek import DEEPSEEK
+from .mistral import MISTRAL
 from .openai import OPENAI
 from .wire import Call, ProviderSpec, Reply, dumps
+from .xai import XAI
 
 __all__ = ["FAULT_HEADER", "Fault", "RecordedRequest", "SandboxApp"]
 
@@ -134,8 +137,22 @@ def _corrupt(frames: list[bytes]) -> tuple[int, bytes]:
 class SandboxApp:
     """An offline, deterministic emulator of the providers' HTTP APIs (an ASGI 3 app)."""
 
-    HOSTS: ClassVar[dict[str, str]] = {"api.openai.com": "openai", "api.anthropic.com": "anthropic"}
-    PROVIDERS: ClassVar[dict[str, ProviderSpec]] = {"openai": OPENAI, "anthropic": ANTHROPIC}
+    HOSTS: ClassVar[dict[str, str]] = {
+        "api.openai.com": "openai",
+        "api.anthropic.com": "anthropic",
+        "api.deepseek.com": "deepseek",
+        "api.x.ai": "xai",
+        "api.mistral.ai": "mistral",
+        "api.eu.mistral.ai": "mistral",
+        "api.us.mistral.ai": "mistral",
+    }
+    PROVIDERS: ClassVar[dict[str, ProviderSpec]] = {
+        "openai": OPENAI,
+        "anthropic": ANTHROPIC,
+        "deepseek": DEEPSEEK,
+        "xai": XAI,
+        "mistral": MISTRAL,
+    }
     MAX_RECORDED: ClassVar[int] = 200
 
     def __init__(self, delay: float = 0.0, *, clock: Callable[[], float] = time.time) -> None:

@@ -1,18 +1,35 @@
 """OpenAI on the wire: `POST /v1/chat/completions` and `POST /v1/responses`, JSON and SSE.
 
 Shapes follow openai-python 3.57.0 (see /work/shared/wire/chat.md §1 and delta-2026-11.md §2).
+OpenAI-compatible vendors reuse these builders through a dialect (`ChatDialect`, `ResponsesDialect`):
+what differs is where the reasoning goes, the usage fields, the stream framing and the error envelope;
+each vendor's module keeps its own request checks (sandbox/deepseek.py, xai.py, mistral.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import text as T
 from .wire import Call, ProviderSpec, Reply, sse_comment, sse_frame
 
-__all__ = ["OPENAI", "chat_completions", "check_auth", "error", "fault", "responses"]
+__all__ = [
+    "OPENAI",
+    "ChatDialect",
+    "Plan",
+    "ResponsesDialect",
+    "chat_completions",
+    "chat_reply",
+    "check_auth",
+    "check_responses_request",
+    "error",
+    "fault",
+    "plan",
+    "respond",
+    "responses",
+]
 
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 SUMMARIES = ("auto", "concise", "detailed")
@@ -70,40 +87,43 @@ def fault(status: int, request_id: str) -> Reply:
 # --- shared checks ------------------------------------------------------------------------------
 
 
-def _check_common(call: Call) -> Reply | None:
+ErrorFn = Callable[..., Reply]
+
+
+def _check_common(call: Call, err: ErrorFn = error) -> Reply | None:
     body, rid = call.body, call.request_id
     if not isinstance(body, dict):
-        return error(400, _BAD_JSON, rid)
+        return err(400, _BAD_JSON, rid)
     if not isinstance(body.get("model"), str) or not body["model"]:
-        return error(400, "you must provide a model parameter", rid)
+        return err(400, "you must provide a model parameter", rid)
     return None
 
 
-def _missing(name: str, rid: str) -> Reply:
+def _missing(name: str, rid: str, err: ErrorFn = error) -> Reply:
     message = f"Missing required parameter: '{name}'."
-    return error(400, message, rid, param=name, code="missing_required_parameter")
+    return err(400, message, rid, param=name, code="missing_required_parameter")
 
 
-def _empty(name: str, rid: str) -> Reply:
+def _empty(name: str, rid: str, err: ErrorFn = error) -> Reply:
     message = f"Invalid '{name}': empty array. Expected an array with minimum length 1, but got an empty array instead."
-    return error(400, message, rid, param=name, code="empty_array")
+    return err(400, message, rid, param=name, code="empty_array")
 
 
-def _bad_value(value: Any, allowed: tuple[str, ...], param: str, rid: str) -> Reply:
+def _bad_value(value: Any, allowed: tuple[str, ...], param: str, rid: str, err: ErrorFn = error) -> Reply:
     options = ", ".join(f"'{a}'" for a in allowed)
     message = f"Invalid value: '{value}'. Supported values are: {options}."
-    return error(400, message, rid, param=param, code="invalid_value")
+    return err(400, message, rid, param=param, code="invalid_value")
 
 
-def _bad_limit(value: Any, param: str, rid: str) -> Reply | None:
+def _bad_limit(value: Any, param: str, rid: str, err: ErrorFn = error) -> Reply | None:
     if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
         return None
     msg = f"Invalid '{param}': integer below minimum value. Expected a value >= 1, but got {value} instead."
-    return error(400, msg, rid, param=param, code="integer_below_min_value")
+    return err(400, msg, rid, param=param, code="integer_below_min_value")
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     """What the sandbox model will say for one request."""
 
     answer: str
@@ -117,19 +137,20 @@ class _Plan:
         return T.count_tokens(self.answer) + self.reasoning_tokens
 
 
-def _plan(question: str, prompt: str, effort: str | None, limit: int | None) -> _Plan:
+def plan(question: str, prompt: str, effort: str | None, limit: int | None) -> Plan:
+    """What the sandbox model says: the answer (cut to `limit` tokens) and, unless effort is None/none, reasoning."""
     answer, truncated = T.answer_text(question), False
     if limit is not None:
         answer, truncated = T.truncate_to_tokens(answer, limit)
     thinks = effort is not None and effort != "none"
     reasoning = T.reasoning_text(question, effort) if thinks else ""
-    return _Plan(answer, reasoning, truncated, max(1, T.count_tokens(prompt)), T.count_tokens(reasoning))
+    return Plan(answer, reasoning, truncated, max(1, T.count_tokens(prompt)), T.count_tokens(reasoning))
 
 
 # --- Chat Completions ----------------------------------------------------------------------------
 
 
-def _chat_usage(plan: _Plan) -> dict[str, Any]:
+def _chat_usage(plan: Plan) -> dict[str, Any]:
     return {
         "prompt_tokens": plan.input_tokens,
         "completion_tokens": plan.output_tokens,
@@ -140,74 +161,124 @@ def _chat_usage(plan: _Plan) -> dict[str, Any]:
     }
 
 
-def build_chat_completion(call: Call, plan: _Plan) -> dict[str, Any]:
+def _openai_message(plan: Plan) -> dict[str, Any]:
+    return {"content": plan.answer, "refusal": None, "annotations": []}
+
+
+def _openai_deltas(plan: Plan) -> list[dict[str, Any]]:
+    return [{"content": piece} for piece in T.chunk_words(plan.answer)]
+
+
+@dataclass(frozen=True)
+class ChatDialect:
+    """How a vendor's Chat Completions replies differ from OpenAI's (shapes only; checks stay per vendor).
+
+    `message` gives the assistant message fields beyond `role`, `deltas` the stream deltas after the role
+    chunk, `usage` the usage object; `extra` adds top-level fields to every object; `role_delta` is the
+    first delta; `usage_always` puts usage on the finishing chunk without `stream_options` (Mistral);
+    `preamble` is sent before the first chunk and `keep_alive` after it (SSE comments, DeepSeek).
+    """
+
+    message: Callable[[Plan], dict[str, Any]] = _openai_message
+    deltas: Callable[[Plan], list[dict[str, Any]]] = _openai_deltas
+    usage: Callable[[Plan], dict[str, Any]] = _chat_usage
+    extra: dict[str, Any] = field(
+        default_factory=lambda: {"service_tier": "default", "system_fingerprint": None}
+    )
+    role_delta: dict[str, Any] = field(
+        default_factory=lambda: {"role": "assistant", "content": "", "refusal": None}
+    )
+    choice_extra: dict[str, Any] = field(default_factory=lambda: {"logprobs": None})
+    usage_always: bool = False
+    preamble: tuple[bytes, ...] = ()
+    keep_alive: bool = True
+
+
+OPENAI_CHAT = ChatDialect()
+
+
+def build_chat_completion(call: Call, plan: Plan, dialect: ChatDialect = OPENAI_CHAT) -> dict[str, Any]:
     """The non-streaming `chat.completion` object."""
-    message: dict[str, Any] = {
-        "role": "assistant",
-        "content": plan.answer,
-        "refusal": None,
-        "annotations": [],
-    }
+    message: dict[str, Any] = {"role": "assistant", **dialect.message(plan)}
     finish = "length" if plan.truncated else "stop"
-    choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": finish}
+    choice = {"index": 0, "message": message, **dialect.choice_extra, "finish_reason": finish}
     return {
         "id": f"chatcmpl-{call.serial}",
         "object": "chat.completion",
         "created": call.created,
         "model": call.body["model"],
         "choices": [choice],
-        "usage": _chat_usage(plan),
-        "service_tier": "default",
-        "system_fingerprint": None,
+        "usage": dialect.usage(plan),
+        **dialect.extra,
     }
 
 
-def chat_stream_frames(call: Call, plan: _Plan) -> list[bytes]:
+def chat_stream_frames(call: Call, plan: Plan, dialect: ChatDialect = OPENAI_CHAT) -> list[bytes]:
     """The SSE frames of a streamed chat completion, ending in `data: [DONE]`."""
     opts = call.body.get("stream_options")
     include_usage = isinstance(opts, dict) and opts.get("include_usage") is True
 
     def chunk(choices: list[dict[str, Any]], usage: Any = None) -> bytes:
         data: dict[str, Any] = {"id": f"chatcmpl-{call.serial}", "object": "chat.completion.chunk"}
-        data |= {"created": call.created, "model": call.body["model"], "service_tier": "default"}
-        data |= {"system_fingerprint": None, "choices": choices}
-        if include_usage:
+        data |= {"created": call.created, "model": call.body["model"], **dialect.extra, "choices": choices}
+        if include_usage or usage is not None:
             data["usage"] = usage
         return sse_frame(data)
 
     def choice(delta: dict[str, Any], finish: str | None = None) -> list[dict[str, Any]]:
-        return [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
+        return [{"index": 0, "delta": delta, **dialect.choice_extra, "finish_reason": finish}]
 
-    frames = [chunk(choice({"role": "assistant", "content": "", "refusal": None})), sse_comment("keep-alive")]
-    frames += [chunk(choice({"content": piece})) for piece in T.chunk_words(plan.answer)]
-    frames.append(chunk(choice({}, "length" if plan.truncated else "stop")))
-    if include_usage:
-        frames.append(chunk([], _chat_usage(plan)))
+    frames = [*dialect.preamble, chunk(choice(dict(dialect.role_delta)))]
+    if dialect.keep_alive:
+        frames.append(sse_comment("keep-alive"))
+    frames += [chunk(choice(delta)) for delta in dialect.deltas(plan)]
+    finish = "length" if plan.truncated else "stop"
+    last_delta = {"content": ""} if dialect.usage_always else {}
+    frames.append(chunk(choice(last_delta, finish), dialect.usage(plan) if dialect.usage_always else None))
+    if include_usage and not dialect.usage_always:
+        frames.append(chunk([], dialect.usage(plan)))
     frames.append(sse_frame("[DONE]"))
     return frames
 
 
-def chat_completions(call: Call) -> Reply:
-    """Handle `POST /v1/chat/completions`."""
-    if (bad := _check_common(call)) is not None:
+def chat_reply(call: Call, plan: Plan, dialect: ChatDialect = OPENAI_CHAT) -> Reply:
+    """A streamed or whole chat completion for `plan`, as the request asked (`stream: true`)."""
+    if call.body.get("stream") is True:
+        return Reply(events=chat_stream_frames(call, plan, dialect))
+    return Reply(body=build_chat_completion(call, plan, dialect))
+
+
+def chat_prompt(messages: list[Any]) -> tuple[str, str]:
+    """The last user text and all text of a `messages` array (for the answer and the token count)."""
+    prompt = " ".join(T.content_text(m.get("content")) for m in messages if isinstance(m, dict))
+    return T.message_text(messages), prompt
+
+
+def check_chat_request(call: Call, efforts: tuple[str, ...], err: ErrorFn = error) -> Reply | None:
+    """The checks every Chat Completions dialect shares: JSON, model, messages, effort value, token limit."""
+    if (bad := _check_common(call, err)) is not None:
         return bad
     body, rid = call.body, call.request_id
     messages = body.get("messages")
     if messages is None:
-        return _missing("messages", rid)
+        return _missing("messages", rid, err)
     if not isinstance(messages, list) or not messages:
-        return _empty("messages", rid)
+        return _empty("messages", rid, err)
     effort = body.get("reasoning_effort")
-    if effort is not None and effort not in EFFORTS:
-        return _bad_value(effort, EFFORTS, "reasoning_effort", rid)
+    if effort is not None and effort not in efforts:
+        return _bad_value(effort, efforts, "reasoning_effort", rid, err)
     limit_name = "max_completion_tokens" if "max_completion_tokens" in body else "max_tokens"
-    if (bad := _bad_limit(body.get(limit_name), limit_name, rid)) is not None:
+    return _bad_limit(body.get(limit_name), limit_name, rid, err)
+
+
+def chat_completions(call: Call) -> Reply:
+    """Handle `POST /v1/chat/completions`."""
+    if (bad := check_chat_request(call, EFFORTS)) is not None:
         return bad
-    prompt = " ".join(T.content_text(m.get("content")) for m in messages if isinstance(m, dict))
-    plan = _plan(T.message_text(messages), prompt, effort, body.get(limit_name))
-    if body.get("stream") is True:
-        return Reply(events=chat_stream_frames(call, plan))
-    return Reply(body=build_chat_completion(call, plan))
+    body = call.body
+    limit = body.get("max_completion_tokens", body.get("max_tokens"))
+    question, prompt = chat_prompt(body["messages"])
+    return chat_reply(call, plan(question, prompt, body.get("reasoning_effort"), limit))
 
 
 # --- Responses -----------------------------------------------------------------------------------
@@ -221,18 +292,18 @@ def _responses_input(inp: Any) -> tuple[str, str]:
     return T.message_text(items), " ".join(T.content_text(i.get("content")) for i in items)
 
 
-def _check_reasoning_items(inp: Any, rid: str) -> Reply | None:
+def _check_reasoning_items(inp: Any, rid: str, err: ErrorFn = error) -> Reply | None:
     """400 when an input reasoning item carries `encrypted_content` the sandbox did not make."""
     for item in inp if isinstance(inp, list) else []:
         if isinstance(item, dict) and item.get("type") == "reasoning" and "encrypted_content" in item:
             blob = item["encrypted_content"]
             if blob is not None and T.decrypt_reasoning(blob) is None:
                 message = f"The encrypted content for item {item.get('id')} could not be verified."
-                return error(400, message, rid, code="invalid_encrypted_content")
+                return err(400, message, rid, code="invalid_encrypted_content")
     return None
 
 
-def _responses_usage(plan: _Plan) -> dict[str, Any]:
+def _responses_usage(plan: Plan) -> dict[str, Any]:
     return {
         "input_tokens": plan.input_tokens,
         "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
@@ -242,7 +313,7 @@ def _responses_usage(plan: _Plan) -> dict[str, Any]:
     }
 
 
-def build_response(call: Call, plan: _Plan | None, output: list[Any], status: str) -> dict[str, Any]:
+def build_response(call: Call, plan: Plan | None, output: list[Any], status: str) -> dict[str, Any]:
     """A `response` object; `plan=None` gives the in-progress form (no usage yet)."""
     body = call.body
     reasoning = body.get("reasoning") if isinstance(body.get("reasoning"), dict) else {}
@@ -276,7 +347,7 @@ def build_response(call: Call, plan: _Plan | None, output: list[Any], status: st
     }
 
 
-def _reasoning_item(call: Call, plan: _Plan, summary: str) -> dict[str, Any]:
+def _reasoning_item(call: Call, plan: Plan, summary: str) -> dict[str, Any]:
     item: dict[str, Any] = {"id": f"rs_{call.serial}", "type": "reasoning", "summary": []}
     if summary:
         item["summary"] = [{"type": "summary_text", "text": summary}]
@@ -298,13 +369,28 @@ def _message_item(call: Call, text: str, status: str) -> dict[str, Any]:
     }
 
 
-def _summary(call: Call, plan: _Plan) -> str:
+@dataclass(frozen=True)
+class ResponsesDialect:
+    """How a vendor's Responses API differs from OpenAI's: summaries honoured or not, its error envelope."""
+
+    summaries: bool = True  # False: reasoning comes back encrypted only, whatever reasoning.summary says
+    error: ErrorFn = error
+
+
+OPENAI_RESPONSES = ResponsesDialect()
+
+
+def _summary(call: Call, plan: Plan, dialect: ResponsesDialect) -> str:
     reasoning = call.body.get("reasoning")
     style = reasoning.get("summary") if isinstance(reasoning, dict) else None
-    return T.summary_text(plan.reasoning, style) if style in SUMMARIES and plan.reasoning else ""
+    if not dialect.summaries or style not in SUMMARIES or not plan.reasoning:
+        return ""
+    return T.summary_text(plan.reasoning, style)
 
 
-def response_stream_frames(call: Call, plan: _Plan) -> list[bytes]:
+def response_stream_frames(
+    call: Call, plan: Plan, dialect: ResponsesDialect = OPENAI_RESPONSES
+) -> list[bytes]:
     """The SSE frames of a streamed response, from `response.created` to `response.completed`."""
     frames: list[bytes] = []
 
@@ -315,7 +401,7 @@ def response_stream_frames(call: Call, plan: _Plan) -> list[bytes]:
     emit("response.in_progress", response=build_response(call, None, [], "in_progress"))
     output: list[dict[str, Any]] = []
     if plan.reasoning:
-        item = _reasoning_item(call, plan, _summary(call, plan))
+        item = _reasoning_item(call, plan, _summary(call, plan, dialect))
         rs = {"item_id": item["id"], "output_index": 0}
         added = {"id": item["id"], "type": "reasoning", "summary": []}
         emit("response.output_item.added", output_index=0, item=added)
@@ -345,37 +431,52 @@ def response_stream_frames(call: Call, plan: _Plan) -> list[bytes]:
     return frames
 
 
-def responses(call: Call) -> Reply:
-    """Handle `POST /v1/responses`."""
-    if (bad := _check_common(call)) is not None:
+def check_responses_request(
+    call: Call, efforts: tuple[str, ...], dialect: ResponsesDialect = OPENAI_RESPONSES
+) -> Reply | None:
+    """The checks every Responses dialect shares: JSON, model, input, effort/summary values, limit, signatures."""
+    err = dialect.error
+    if (bad := _check_common(call, err)) is not None:
         return bad
     body, rid = call.body, call.request_id
     inp = body.get("input")
     if inp is None:
-        return _missing("input", rid)
+        return _missing("input", rid, err)
     if not isinstance(inp, str | list) or not inp:
-        return _empty("input", rid)
+        return _empty("input", rid, err)
     reasoning = body.get("reasoning")
     reasoning = reasoning if isinstance(reasoning, dict) else {}
     effort, summary = reasoning.get("effort"), reasoning.get("summary")
-    if effort is not None and effort not in EFFORTS:
-        return _bad_value(effort, EFFORTS, "reasoning.effort", rid)
+    if effort is not None and effort not in efforts:
+        return _bad_value(effort, efforts, "reasoning.effort", rid, err)
     if summary is not None and summary not in SUMMARIES:
-        return _bad_value(summary, SUMMARIES, "reasoning.summary", rid)
-    if (bad := _bad_limit(body.get("max_output_tokens"), "max_output_tokens", rid)) is not None:
+        return _bad_value(summary, SUMMARIES, "reasoning.summary", rid, err)
+    if (bad := _bad_limit(body.get("max_output_tokens"), "max_output_tokens", rid, err)) is not None:
         return bad
-    if (bad := _check_reasoning_items(inp, rid)) is not None:
-        return bad
-    question, prompt = _responses_input(inp)
+    return _check_reasoning_items(inp, rid, err)
+
+
+def respond(call: Call, effort: str | None, dialect: ResponsesDialect = OPENAI_RESPONSES) -> Reply:
+    """A streamed or whole response for a checked request, the model reasoning at `effort`."""
+    body = call.body
+    question, prompt = _responses_input(body["input"])
     instructions = body.get("instructions")
     prompt = f"{instructions} {prompt}" if isinstance(instructions, str) else prompt
-    plan = _plan(question, prompt, effort, body.get("max_output_tokens"))
+    plan_ = plan(question, prompt, effort, body.get("max_output_tokens"))
     if body.get("stream") is True:
-        return Reply(events=response_stream_frames(call, plan))
-    status = "incomplete" if plan.truncated else "completed"
-    output = [_reasoning_item(call, plan, _summary(call, plan))] if plan.reasoning else []
-    output.append(_message_item(call, plan.answer, status))
-    return Reply(body=build_response(call, plan, output, status))
+        return Reply(events=response_stream_frames(call, plan_, dialect))
+    status = "incomplete" if plan_.truncated else "completed"
+    output = [_reasoning_item(call, plan_, _summary(call, plan_, dialect))] if plan_.reasoning else []
+    output.append(_message_item(call, plan_.answer, status))
+    return Reply(body=build_response(call, plan_, output, status))
+
+
+def responses(call: Call) -> Reply:
+    """Handle `POST /v1/responses`."""
+    if (bad := check_responses_request(call, EFFORTS)) is not None:
+        return bad
+    reasoning = call.body.get("reasoning")
+    return respond(call, reasoning.get("effort") if isinstance(reasoning, dict) else None)
 
 
 OPENAI = ProviderSpec(
