@@ -120,6 +120,7 @@ class LLMKit:
         max_retries: int = 2,
         sandbox_delay: float = 0.0,
         env: Mapping[str, str] | None = None,
+        settings: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         from providers.client import AsyncClient
 
@@ -132,6 +133,7 @@ class LLMKit:
             max_retries=max_retries,
             sandbox_delay=sandbox_delay,
             env=env,
+            settings=settings,
         )
         self.sandbox = sandbox
         self.ledger = Ledger()

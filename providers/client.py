@@ -32,7 +32,15 @@ from .errors import (
     ProviderUnavailable,
     StreamError,
 )
-from .registry import ModelInfo, ProviderSpec, codec_for, lookup_model, provider_spec, split_model
+from .registry import (
+    ModelInfo,
+    ProviderSpec,
+    codec_for,
+    connector_for,
+    lookup_model,
+    provider_spec,
+    split_model,
+)
 from .thinking import Resolved, coerce, resolve
 from .transport import Transport, default_http_client
 from .types import ChatRequest, ChatResult, Done, HttpCall, ImagePart, Message, StreamEvent, TextPart
@@ -53,6 +61,7 @@ class Prepared:
     resolved: Resolved
     call: HttpCall
     notes: list[str] = field(default_factory=list)
+    conn: Connection | None = None
 
 
 def _message(item: Any) -> Message:
@@ -109,6 +118,48 @@ def to_messages(prompt: Any) -> tuple[list[Message], str | None]:
     return turns, system
 
 
+def _check_settings(settings: Mapping[str, Mapping[str, Any]] | None) -> dict[str, dict[str, Any]]:
+    """Per-provider settings as given to AsyncClient, checked against each provider's spec."""
+    checked: dict[str, dict[str, Any]] = {}
+    for name, values in (settings or {}).items():
+        spec = provider_spec(name)
+        if not isinstance(values, Mapping):
+            raise ConfigurationError(
+                f"settings[{name!r}] must be a dict such as {{'location': ...}}, not {type(values).__name__}"
+            )
+        unknown = sorted(set(values) - set(spec.settings))
+        if unknown:
+            known = ", ".join(sorted(spec.settings)) or "none"
+            raise ConfigurationError(f"{name} has no setting {unknown[0]!r}; its settings: {known}")
+        checked[name] = dict(values)
+    return checked
+
+
+def _resolve_settings(
+    spec: ProviderSpec, given: Mapping[str, Any], env: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each setting from the argument, else its env vars in order, else its default; and where it came from."""
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name, setting in spec.settings.items():
+        value: Any = given.get(name)
+        source = "argument"
+        if value is None or (isinstance(value, str) and not value.strip()):
+            value = None
+            for var in setting.env:
+                if env.get(var, "").strip():
+                    value, source = env[var].strip(), var
+                    break
+        if value is None and setting.default is not None:
+            value, source = setting.default, "default"
+        if value is None:
+            continue
+        if setting.secret and not isinstance(value, Secret):
+            value = Secret(str(value))
+        values[name], sources[name] = value, source
+    return values, sources
+
+
 def _clean_base_url(url: str, source: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -139,8 +190,11 @@ class AsyncClient:
         max_retries: int = 2,
         sandbox_delay: float = 0.0,
         env: Mapping[str, str] | None = None,
+        settings: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.sandbox = sandbox
+        self._settings = _check_settings(settings)
+        self._adc: Any = None  # Google application-default credentials, fetched on first need
         self._keys = {k: Secret(v) for k, v in (api_keys or {}).items() if v}
         self._base_urls = dict(base_urls or {})
         self._env = env
@@ -206,7 +260,8 @@ class AsyncClient:
         key = resolve_key(spec.name, spec.env, self._keys.get(spec.name), env=env)
         if key is None and self.sandbox:
             key = Secret(SANDBOX_KEY)
-        if key is None:
+        connector = connector_for(spec)
+        if key is None and connector is None:
             names = " or ".join(spec.env)
             raise MissingKeyError(
                 f"no key for {spec.name}: pass api_keys={{'{spec.name}': ...}} or set {names}"
@@ -220,9 +275,19 @@ class AsyncClient:
                 base = _clean_base_url(self._base_urls[spec.name], f"base_urls[{spec.name!r}]")
             elif spec.base_url_env and env.get(spec.base_url_env):
                 base = _clean_base_url(env[spec.base_url_env], spec.base_url_env)
-        return Connection(
-            provider=spec.name, base_url=base, key=key, auth=spec.auth, api_version=spec.api_version
+        settings, sources = _resolve_settings(spec, self._settings.get(spec.name, {}), env)
+        conn = Connection(
+            provider=spec.name,
+            base_url=base,
+            key=key,
+            auth=spec.auth,
+            api_version=spec.api_version,
+            settings=settings,
+            setting_sources=sources,
         )
+        # a connector turns settings into the real endpoint and auth (Vertex: project, location,
+        # token or express key) and refuses what cannot work, naming the fix; it does no I/O
+        return connector(conn, spec, sandbox=self.sandbox) if connector is not None else conn
 
     def prepare(
         self,
@@ -273,10 +338,29 @@ class AsyncClient:
         if hasattr(codec, "pick"):
             codec, request = codec.pick(request)
         notes += codec.check(request, info, resolved)
-        call = codec.build(request, self.connection(spec), resolved, info)
+        conn = self.connection(spec)
+        call = codec.build(request, conn, resolved, info)
         return Prepared(
-            spec=spec, info=info, codec=codec, request=request, resolved=resolved, call=call, notes=notes
+            spec=spec,
+            info=info,
+            codec=codec,
+            request=request,
+            resolved=resolved,
+            call=call,
+            notes=notes,
+            conn=conn,
         )
+
+    async def _authorize(self, prep: Prepared) -> HttpCall:
+        """The call with credentials that take I/O to get (Google ADC tokens) added just before sending."""
+        if prep.conn is None or prep.conn.auth != "google-adc":
+            return prep.call
+        if self._adc is None:
+            from .google_auth import ApplicationDefaultCredentials
+
+            self._adc = ApplicationDefaultCredentials()
+        headers = await self._adc.headers(provider=prep.spec.name)
+        return prep.call.model_copy(update={"headers": {**prep.call.headers, **headers}})
 
     # -- calls -----------------------------------------------------------------------------------
 
@@ -335,7 +419,7 @@ class AsyncClient:
             return result
         started = time.perf_counter()
         reply = await self.transport.send(
-            prep.call, provider=prep.spec.name, parse_error=self._error_parser(prep)
+            await self._authorize(prep), provider=prep.spec.name, parse_error=self._error_parser(prep)
         )
         try:
             payload = reply.json()
@@ -385,8 +469,9 @@ class AsyncClient:
     async def _stream(self, prep: Prepared) -> AsyncIterator[StreamEvent]:
         started = time.perf_counter()
         decoder = prep.codec.decoder(prep.request)
+        call = await self._authorize(prep)
         async with self.transport.stream(
-            prep.call, provider=prep.spec.name, parse_error=self._error_parser(prep)
+            call, provider=prep.spec.name, parse_error=self._error_parser(prep)
         ) as sse:
             request_id = sse.response.headers.get(getattr(prep.codec, "request_id_header", "x-request-id"))
 
@@ -403,8 +488,8 @@ class AsyncClient:
                         continue
                     for delta in decoder.feed(event.event, event.data):
                         yield delta
-                    if decoder.done:
-                        break
+                    if decoder.done and not getattr(decoder, "reads_to_end", False):
+                        break  # (a stream whose end is the body's end, like Gemini's, is read to the end)
             except ProviderError as exc:
                 cut = partial(f"stream ended by an error: {exc.message}")
                 raise IncompleteStreamError(

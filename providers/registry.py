@@ -13,7 +13,7 @@ import json
 from importlib import resources
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import ModelRetiredError, UnknownProviderError
 from .thinking import ThinkingCaps
@@ -22,8 +22,10 @@ __all__ = [
     "ModelInfo",
     "Price",
     "ProviderSpec",
+    "Setting",
     "catalog_date",
     "codec_for",
+    "connector_for",
     "list_models",
     "list_provider_specs",
     "list_providers",
@@ -65,6 +67,16 @@ class ModelInfo(BaseModel):
     known: bool = Field(True, description="False for a name the catalog does not know (passed through).")
 
 
+class Setting(BaseModel):
+    """One named connection setting of a provider (a project, a location...): an argument or env vars."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    env: tuple[str, ...] = Field((), description="Env vars read in order when no argument is given.")
+    default: str | None = Field(None, description="The value when neither an argument nor an env var is set.")
+    secret: bool = Field(False, description="Held as a Secret: never shown in a repr, a display or an error.")
+    description: str = ""
+
+
 class ProviderSpec(BaseModel):
     """Connection facts and the codec for one provider."""
 
@@ -84,12 +96,28 @@ class ProviderSpec(BaseModel):
     default_api: str | None = None
     api_version: str | None = None
     unknown_model_thinking: ThinkingCaps = Field(default_factory=ThinkingCaps)
+    settings: dict[str, Setting] = Field(
+        default_factory=dict,
+        description="Named connection settings: AsyncClient(settings={provider: {name: value}}) or their env vars.",
+    )
+    connector: str | None = Field(
+        None,
+        description="'module:function' that finishes the Connection from its settings (pure; may refuse it).",
+    )
     regions: dict[str, str] = Field(
         default_factory=dict, description="Base URL per region name (base_url is the default one)."
     )
     docs: str
     status: Literal["available", "unavailable", "opt-in"] = "available"
     sources: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _settings_env(self) -> ProviderSpec:
+        # every env var a setting reads is one the connection reads: tests clear them all
+        extra = tuple(v for s in self.settings.values() for v in s.env if v not in self.settings_env)
+        if extra:
+            object.__setattr__(self, "settings_env", (*self.settings_env, *extra))
+        return self
 
 
 def _load_dir(folder: str) -> list[dict[str, Any]]:
@@ -180,6 +208,14 @@ def codec_for(spec: ProviderSpec) -> Any:
 def _codec(path: str) -> Any:
     module_name, _, cls = path.partition(":")
     return getattr(importlib.import_module(module_name), cls)()
+
+
+def connector_for(spec: ProviderSpec) -> Any:
+    """The provider's connector function (lazily imported), or None when base URL + key suffice."""
+    if not spec.connector:
+        return None
+    module_name, _, name = spec.connector.partition(":")
+    return getattr(importlib.import_module(module_name), name)
 
 
 def list_provider_specs() -> list[ProviderSpec]:

@@ -99,6 +99,23 @@ WIRE: dict[str, dict[str, str]] = {
         "off": "thinking omitted",
         "shows": "summarized thinking blocks with signatures",
     },
+    "gemini_level": {
+        "provider": "gemini, vertex",
+        "effort": 'generationConfig.thinkingConfig={"thinkingLevel":"<LEVEL>","includeThoughts":true}, '
+        "LEVEL in MINIMAL/LOW/MEDIUM/HIGH as each model accepts (closest otherwise); thinking=True or unset "
+        'sends {"includeThoughts":true} alone (the model\'s default level)',
+        "budget": "mapped to the nearest level (thinkingBudget is never sent with thinkingLevel)",
+        "off": "not possible on Gemini 3: an error names the model's lowest level instead",
+        "shows": "thought summaries (parts with thought=true) and thoughtSignatures, kept for the next turn",
+    },
+    "gemini_budget": {
+        "provider": "gemini, vertex",
+        "effort": 'thinkingConfig={"thinkingBudget":BUDGET_FOR_EFFORT[level],"includeThoughts":true} '
+        "(within the model's range)",
+        "budget": 'thinkingConfig={"thinkingBudget":N,"includeThoughts":true}; thinking=True sends -1 (dynamic)',
+        "off": 'thinkingConfig={"thinkingBudget":0} (only models that allow it; not 2.5 Pro)',
+        "shows": "thought summaries (parts with thought=true) and thoughtSignatures, kept for the next turn",
+    },
     "deepseek": {
         "provider": "deepseek",
         "effort": 'thinking={"type":"enabled"}, reasoning_effort=<level> (takes low, high, max: minimal->low, '

@@ -32,6 +32,10 @@ class Connection:
     auth: str = "bearer"
     api_version: str | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    """The provider's named settings (project, location, region...), already resolved; secrets as Secret."""
+    setting_sources: dict[str, str] = field(default_factory=dict)
+    """Where each setting came from: "argument", the env var's name, or "default" (for error messages)."""
 
     def __repr__(self) -> str:
         return f"Connection({self.provider!r}, {self.base_url!r}, key={'***' if self.key else None})"

@@ -8,18 +8,22 @@ a path prefix such as `/openai/v1/...`).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import fnmatch
 import hashlib
 import json
 import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
+from urllib.parse import parse_qsl
 
 from .anthropic import ANTHROPIC
 from .deepseek import DEEPSEEK
+from .gemini import GEMINI, VERTEX
 from .mistral import MISTRAL
 from .openai import OPENAI
-from .wire import Call, ProviderSpec, Reply, dumps
+from .wire import Call, ProviderSpec, Reply, dumps, match_route
 from .xai import XAI
 
 __all__ = ["FAULT_HEADER", "Fault", "RecordedRequest", "SandboxApp"]
@@ -145,13 +149,21 @@ class SandboxApp:
         "api.mistral.ai": "mistral",
         "api.eu.mistral.ai": "mistral",
         "api.us.mistral.ai": "mistral",
+        "generativelanguage.googleapis.com": "gemini",
+        "aiplatform.googleapis.com": "vertex",
     }
+    HOST_PATTERNS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("*-aiplatform.googleapis.com", "vertex"),  # regional: europe-west4-aiplatform.googleapis.com
+        ("aiplatform.*.rep.googleapis.com", "vertex"),  # multi-region: aiplatform.eu.rep.googleapis.com
+    )
     PROVIDERS: ClassVar[dict[str, ProviderSpec]] = {
         "openai": OPENAI,
         "anthropic": ANTHROPIC,
         "deepseek": DEEPSEEK,
         "xai": XAI,
         "mistral": MISTRAL,
+        "gemini": GEMINI,
+        "vertex": VERTEX,
     }
     MAX_RECORDED: ClassVar[int] = 200
 
@@ -183,7 +195,10 @@ class SandboxApp:
 
     def route(self, host: str, path: str) -> tuple[str | None, str]:
         """The provider for a request (by host name, else by first path segment) and the provider-local path."""
-        provider = self.HOSTS.get(host.rsplit(":", 1)[0].strip().lower() if host else "")
+        name = host.rsplit(":", 1)[0].strip().lower() if host else ""
+        provider = self.HOSTS.get(name) or next(
+            (p for pattern, p in self.HOST_PATTERNS if name and fnmatch.fnmatchcase(name, pattern)), None
+        )
         if provider is not None:
             return provider, path
         first, _, rest = path.lstrip("/").partition("/")
@@ -231,16 +246,21 @@ class SandboxApp:
                 send, _plain(method, path, sorted(self.PROVIDERS)), "x-request-id", request_id, None
             )
             return
-        call = Call(None if body is _INVALID else body, headers, request_id, int(self.clock()), serial)
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+        call = Call(
+            None if body is _INVALID else body, headers, request_id, int(self.clock()), serial, query=query
+        )
         reply, fault = await self._dispatch(spec, method, route, path, call)
         await self._send(send, reply, spec.request_id_header, request_id, fault)
 
     async def _dispatch(
         self, spec: ProviderSpec, method: str, route: str, path: str, call: Call
     ) -> tuple[Reply, Fault | None]:
-        handler = spec.routes.get(route) if method == "POST" else None
-        if handler is None:
+        found = match_route(spec.routes, route) if method == "POST" else None
+        if found is None:
             return spec.error(404, f"Invalid URL ({method} {path})", call.request_id), None
+        handler, params = found
+        call = dataclasses.replace(call, params=params)
         if (denied := spec.check_auth(call.headers, call.request_id)) is not None:
             return denied, None
         try:

@@ -6,7 +6,9 @@ ready-made SSE frames). The app does all the I/O: pacing, faults and the ASGI me
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +19,7 @@ __all__ = [
     "ProviderSpec",
     "Reply",
     "dumps",
+    "match_route",
     "sse_comment",
     "sse_frame",
 ]
@@ -48,6 +51,8 @@ class Call:
     request_id: str
     created: int
     serial: str = "0" * 24  # hex from which response and item ids are built
+    query: Mapping[str, str] = field(default_factory=dict)  # the URL's query parameters
+    params: Mapping[str, str] = field(default_factory=dict)  # values of {name} segments in the route
 
 
 @dataclass
@@ -66,6 +71,22 @@ class Reply:
 
 
 Handler = Callable[[Call], Reply]
+
+
+@functools.cache
+def _route_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+?)", re.escape(pattern)))
+
+
+def match_route(routes: Mapping[str, Handler], path: str) -> tuple[Handler, dict[str, str]] | None:
+    """The handler for a path and its `{name}` values: an exact route, else a pattern such as
+    `/{version}/models/{model}:{method}` (a segment value never contains '/')."""
+    if path in routes:
+        return routes[path], {}
+    for pattern, handler in routes.items():
+        if "{" in pattern and (m := _route_regex(pattern).fullmatch(path)):
+            return handler, m.groupdict()
+    return None
 
 
 @dataclass(frozen=True)
