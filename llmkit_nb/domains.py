@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DomainResponse", "DomainSession"]
 
+SELF_HOSTED = "providers.chat.self_hosted:self_hosted_connection"  # the connector of servers you run
+
 
 class DomainResponse(ChatResponse):
     """A chat result from a domain preset: renders with its banner, sources and final answer."""
@@ -148,27 +150,19 @@ class DomainSession:
         return DomainResponse.of_domain(result, call.hints, streamed=streamed)
 
     def _check_endpoint(self, model: str) -> None:
-        """A self-hosted model (ChatLaw, vLLM) needs its endpoint configured: say how to serve it."""
+        """A self-hosted model (ChatLaw, vLLM) needs its endpoint: if it has none, say how to get one."""
         from providers.registry import provider_spec, split_model
 
-        provider, model_id = split_model(model)
+        provider, _ = split_model(model)
         spec = provider_spec(provider)
-        if not getattr(spec, "self_hosted", False):
+        if spec.connector != SELF_HOSTED:
             return
         try:
             self.kit.client.connection(spec)
         except ConfigurationError as exc:
             raise ConfigurationError(
-                f"{exc.message}. {_serve_hint(provider, model_id, self.preset.name)}", provider=provider
+                f"{exc.message}. Or run the {self.preset.name} preset on a hosted chat model you have a key "
+                f"for, e.g. kit.domain('{self.preset.name}', model='anthropic/claude-sonnet-5-5'), "
+                "or try it offline with LLMKit(sandbox=True)",
+                provider=provider,
             ) from exc
-
-
-def _serve_hint(provider: str, model_id: str, domain: str) -> str:
-    env = f"{provider.upper()}_BASE_URL"
-    return (
-        f"To use {provider}/{model_id}, serve its open weights behind an OpenAI-compatible server, e.g. "
-        f"`vllm serve <path-to-weights> --served-model-name {model_id}` (listens on http://localhost:8000/v1), "
-        f"then set {env}=http://localhost:8000/v1 or LLMKit(base_urls={{'{provider}': ...}}). "
-        f"Or run the {domain} preset on any chat model you have a key for: "
-        f"kit.domain('{domain}', model='anthropic/claude-sonnet-5-5'); or try it offline with LLMKit(sandbox=True)"
-    )

@@ -260,7 +260,11 @@ def apply(
     if preset.safety and provider in _SAFETY_PROVIDERS and "safetySettings" not in opts:
         opts["safetySettings"] = [s.model_dump() for s in preset.safety]
     if preset.region is not None and "region" not in opts:
-        opts["region"] = preset.region
+        if provider != "vertex":
+            raise InvalidParameterError(
+                f"region={preset.region!r} is a Vertex AI location; {provider} has none -- use provider='vertex'"
+            )
+        opts["region"] = preset.region  # the call's region: for Vertex, its location (and host)
 
     system_text = "\n\n".join(
         s
@@ -304,6 +308,10 @@ def for_medical_domain(
             f"for_medical_domain runs on Google's Gemini models: provider='vertex' (BAA-eligible) or 'gemini', not {provider!r}"
         )
     _check_medlm(f"{provider}/{model}")
+    if region is not None and provider != "vertex":
+        raise InvalidParameterError(
+            "the Gemini API (AI Studio) has no regions; use provider='vertex' to pick a location"
+        )
     base = get_preset("medical")
     return base.model_copy(update={"model": f"{provider}/{model}", "region": region, "thinking": thinking})
 

@@ -112,6 +112,6 @@ def boxed_answers(text: str) -> list[str]:
 
 
 def final_answer(text: str) -> str | None:
-    """The last `\\boxed{...}` of an answer: by the presets' convention, its final answer."""
-    boxes = boxed_answers(text)
+    """The last non-empty `\\boxed{...}` of an answer: by the presets' convention, its final answer."""
+    boxes = [b for b in boxed_answers(text) if b]
     return boxes[-1] if boxes else None

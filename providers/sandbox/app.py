@@ -23,6 +23,7 @@ from .deepseek import DEEPSEEK
 from .gemini import GEMINI, VERTEX
 from .mistral import MISTRAL
 from .openai import OPENAI
+from .self_hosted import CHATLAW
 from .wire import Call, ProviderSpec, Reply, dumps, match_route
 from .xai import XAI
 
@@ -164,6 +165,7 @@ class SandboxApp:
         "mistral": MISTRAL,
         "gemini": GEMINI,
         "vertex": VERTEX,
+        "chatlaw": CHATLAW,  # a self-hosted vLLM server, reached by path: /chatlaw/v1/...
     }
     MAX_RECORDED: ClassVar[int] = 200
 
