@@ -6,8 +6,6 @@ tiers, which thinking levels — so a combination that cannot work is never offe
 
 from __future__ import annotations
 
-from typing import Any
-
 from providers.registry import ProviderSpec, list_models, list_provider_specs, lookup_model
 
 __all__ = ["efforts_for", "latency_tiers_for", "models_for", "providers_for", "regions_for"]
@@ -47,16 +45,11 @@ def _spec(provider: str) -> ProviderSpec | None:
 def regions_for(provider: str, *, residency: str | None = None) -> list[str]:
     """Region names a provider offers (from its catalog entry), only EU ones under residency='eu'."""
     spec = _spec(provider)
-    regions: Any = getattr(spec, "regions", None) or {}
-    names = list(regions)
+    regions = spec.regions if spec is not None else {}
+    # an announced region is not offered: a call to it would refuse (providers/regions.py)
+    names = [n for n, r in regions.items() if r.status == "live"]
     if residency:
-
-        def keeps(name: str) -> bool:
-            info = regions[name]
-            where = info.get("residency") if isinstance(info, dict) else None
-            return where == residency or (where is None and name == residency)
-
-        names = [n for n in names if keeps(n)]
+        names = [n for n in names if regions[n].residency in (residency, "local")]
     return names
 
 

@@ -121,7 +121,12 @@ class LLMKit:
         sandbox_delay: float = 0.0,
         env: Mapping[str, str] | None = None,
         settings: Mapping[str, Mapping[str, Any]] | None = None,
+        region: Mapping[str, str] | None = None,
+        residency: str | None = None,
+        opt_in: Any = (),
     ) -> None:
+        """`region={"mistral": "eu"}` picks providers' regions; `residency="eu"` refuses non-EU endpoints
+        before any request; `opt_in=["lighton"]` enables providers the catalog marks opt-in."""
         from providers.client import AsyncClient
 
         self._runner: Runner = make_runner(loop)
@@ -134,6 +139,9 @@ class LLMKit:
             sandbox_delay=sandbox_delay,
             env=env,
             settings=settings,
+            region=region,
+            residency=residency,
+            opt_in=opt_in,
         )
         self.sandbox = sandbox
         self.ledger = Ledger()
@@ -145,6 +153,21 @@ class LLMKit:
 
     def __repr__(self) -> str:
         return f"LLMKit(sandbox={self.sandbox})"
+
+    @property
+    def residency(self) -> str | None:
+        """The residency policy ('eu', ...) every call must satisfy, or None."""
+        return self.client.residency
+
+    def set_region(self, provider: str, region: str | None) -> None:
+        """Pick a provider's region for later calls (None goes back to its env var or default); checked now."""
+        from providers.regions import check_region_map
+
+        regions = dict(self.client.regions)
+        regions.pop(provider, None)
+        if region is not None:
+            regions.update(check_region_map({provider: region}))
+        self.client.regions = regions
 
     def chat(
         self,
@@ -203,6 +226,8 @@ class LLMKit:
             "max_tokens": d.max_tokens,
             "system": d.system,
         }
+        if d.region is not None and "model" not in overrides:
+            args["region"] = d.region  # the picker's region belongs to the picker's provider
         args.update(overrides)
         model = args.pop("model", d.model)
         return self.chat(model, prompt_or_messages, **args)

@@ -11,9 +11,10 @@ Every check that can fail without the network happens in `prepare()`, before any
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -32,6 +33,7 @@ from .errors import (
     ProviderUnavailable,
     StreamError,
 )
+from .regions import RegionChoice, check_region_map, check_residency, resolve_region, validate_policy
 from .registry import (
     ModelInfo,
     ProviderSpec,
@@ -173,6 +175,11 @@ def _clean_base_url(url: str, source: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
+def _endpoint_label(conn: Connection, spec: ProviderSpec) -> str:
+    host = urlsplit(conn.base_url).hostname or conn.base_url
+    return f"{host} (region {conn.region!r})" if conn.region else host
+
+
 def _kept(result: ChatResult) -> str:
     return f"kept {len(result.text)} answer and {len(result.reasoning)} reasoning characters; see .partial"
 
@@ -191,8 +198,17 @@ class AsyncClient:
         sandbox_delay: float = 0.0,
         env: Mapping[str, str] | None = None,
         settings: Mapping[str, Mapping[str, Any]] | None = None,
+        region: Mapping[str, str] | None = None,
+        residency: str | None = None,
+        opt_in: Iterable[str] = (),
     ) -> None:
         self.sandbox = sandbox
+        # regions and the residency policy are checked here, so a typo fails before any call
+        self.regions = check_region_map(region)
+        self.residency = validate_policy(residency)
+        self._opt_in = {
+            str(name).strip().lower() for name in ([opt_in] if isinstance(opt_in, str) else opt_in)
+        }
         self._settings = _check_settings(settings)
         self._adc: Any = None  # Google application-default credentials, fetched on first need
         self._keys = {k: Secret(v) for k, v in (api_keys or {}).items() if v}
@@ -254,14 +270,36 @@ class AsyncClient:
 
     # -- preparation: pure, raises before any request -------------------------------------------
 
-    def connection(self, spec: ProviderSpec) -> Connection:
-        """Base URL and key for a provider: explicit arguments, then the environment."""
+    def _check_opt_in(self, spec: ProviderSpec, env: Mapping[str, str]) -> None:
+        """Providers marked opt-in (catalog status) are refused until the caller opts in, by argument or env."""
+        if spec.status != "opt-in":
+            return
+        from_env = {n.strip().lower() for n in env.get("LLMKIT_OPT_IN", "").split(",") if n.strip()}
+        if spec.name in self._opt_in | from_env:
+            return
+        why = f" {spec.status_note}" if spec.status_note else ""
+        raise ConfigurationError(
+            f"{spec.title} is opt-in.{why} To use it, pass opt_in=['{spec.name}'] "
+            f"(LLMKit(opt_in=...) or AsyncClient(opt_in=...)) or set LLMKIT_OPT_IN={spec.name}",
+            provider=spec.name,
+        )
+
+    def connection(
+        self, spec: ProviderSpec, *, region: str | None = None, info: ModelInfo | None = None
+    ) -> Connection:
+        """Base URL, key and region for a provider: explicit arguments, then the environment.
+
+        The region comes from `region=`, then the client's per-provider choice, then the provider's region
+        env var, then its default (providers/regions.py). Under a residency policy an endpoint that does not
+        keep data where the policy asks is refused here, before anything is sent.
+        """
         env = os.environ if self._env is None else self._env
+        self._check_opt_in(spec, env)
         key = resolve_key(spec.name, spec.env, self._keys.get(spec.name), env=env)
         if key is None and self.sandbox:
             key = Secret(SANDBOX_KEY)
         connector = connector_for(spec)
-        if key is None and connector is None:
+        if key is None and connector is None and spec.key_required:
             names = " or ".join(spec.env)
             raise MissingKeyError(
                 f"no key for {spec.name}: pass api_keys={{'{spec.name}': ...}} or set {names}"
@@ -269,13 +307,19 @@ class AsyncClient:
                 provider=spec.name,
                 env_var=spec.env[0],
             )
+        settings, sources = _resolve_settings(spec, self._settings.get(spec.name, {}), env)
+        choice = self._region(spec, region, settings, sources, env)
         base = spec.base_url
+        if choice.region and choice.region.base_url and not spec.region_setting:
+            base = choice.region.base_url  # (a setting-based region's host is the connector's to build)
+        custom = False
         if not self.sandbox:
             if spec.name in self._base_urls:
                 base = _clean_base_url(self._base_urls[spec.name], f"base_urls[{spec.name!r}]")
+                custom = True
             elif spec.base_url_env and env.get(spec.base_url_env):
                 base = _clean_base_url(env[spec.base_url_env], spec.base_url_env)
-        settings, sources = _resolve_settings(spec, self._settings.get(spec.name, {}), env)
+                custom = True
         conn = Connection(
             provider=spec.name,
             base_url=base,
@@ -287,7 +331,37 @@ class AsyncClient:
         )
         # a connector turns settings into the real endpoint and auth (Vertex: project, location,
         # token or express key) and refuses what cannot work, naming the fix; it does no I/O
-        return connector(conn, spec, sandbox=self.sandbox) if connector is not None else conn
+        if connector is not None:
+            conn = connector(conn, spec, sandbox=self.sandbox)
+        if spec.region_setting:  # the connector may have normalized the setting (a Vertex location)
+            where = conn.settings.get(spec.region_setting)
+            name = str(where).strip().lower() if where is not None else None
+            choice = RegionChoice(name, spec.regions.get(name or ""), choice.source)
+        check_residency(self.residency, spec, info, choice, conn.base_url, custom_url=custom)
+        return dataclasses.replace(conn, region=choice.name)
+
+    def _region(
+        self,
+        spec: ProviderSpec,
+        region: str | None,
+        settings: dict[str, Any],
+        sources: dict[str, str],
+        env: Mapping[str, str],
+    ) -> RegionChoice:
+        """Resolve the call's region; for setting-based regions (Vertex location) write it into the settings."""
+        current = settings.get(spec.region_setting) if spec.region_setting else None
+        choice = resolve_region(
+            spec, call=region, chosen=self.regions, env=env, setting=str(current) if current else None
+        )
+        if spec.region_setting and choice.name and choice.source not in ("setting", "none"):
+            if sources.get(spec.region_setting) == "argument" and str(current).lower() != choice.name:
+                raise ConfigurationError(
+                    f"{spec.name}: {spec.region_setting}={current!r} in settings and region {choice.name!r} "
+                    f"(from {choice.source}) disagree; give one of them",
+                    provider=spec.name,
+                )
+            settings[spec.region_setting], sources[spec.region_setting] = choice.name, choice.source
+        return choice
 
     def prepare(
         self,
@@ -298,9 +372,13 @@ class AsyncClient:
         max_tokens: int | None = None,
         system: str | None = None,
         stream: bool = False,
+        region: str | None = None,
         **options: Any,
     ) -> Prepared:
-        """Validate a call and build its HttpCall, without sending anything."""
+        """Validate a call and build its HttpCall, without sending anything.
+
+        `region=` picks one of the provider's regions for this call (see providers/regions.py).
+        """
         provider, model_id = split_model(model)
         spec = provider_spec(provider)
         if spec.status == "unavailable":
@@ -338,7 +416,15 @@ class AsyncClient:
         if hasattr(codec, "pick"):
             codec, request = codec.pick(request)
         notes += codec.check(request, info, resolved)
-        conn = self.connection(spec)
+        conn = self.connection(spec, region=region, info=info)
+        chosen = spec.regions.get(conn.region or "")
+        if chosen is not None and chosen.params:
+            # a region that is a request parameter (Anthropic inference_geo): the caller's own value wins
+            request = request.model_copy(update={"options": {**chosen.params, **request.options}})
+        if self.residency:
+            notes.append(
+                f"residency={self.residency!r}: {_endpoint_label(conn, spec)} is allowed by the catalog"
+            )
         call = codec.build(request, conn, resolved, info)
         return Prepared(
             spec=spec,

@@ -7,6 +7,7 @@
     │   ├── ModelRetiredError                     names the successor and the date
     │   ├── MissingKeyError                       names the env var and the argument
     │   ├── ThinkingNotSupportedError
+    │   ├── ResidencyError                        the endpoint does not keep data where residency= asks
     │   └── InvalidParameterError                 a value the model or provider rejects
     ├── ProviderUnavailable                       no public API exists; never faked
     └── ProviderError                             the provider (or the way to it) failed
@@ -71,6 +72,7 @@ __all__ = [
     "ProviderError",
     "ProviderUnavailable",
     "RateLimitError",
+    "ResidencyError",
     "ResultUnavailableError",
     "ServerError",
     "StreamError",
@@ -127,6 +129,14 @@ class ThinkingNotSupportedError(ConfigurationError):
 
 class InvalidParameterError(ConfigurationError):
     pass
+
+
+class ResidencyError(ConfigurationError):
+    """residency= refused the endpoint before any request; `.options` lists the endpoints it would allow."""
+
+    def __init__(self, message: str, *, provider: str, options: list[str] | None = None) -> None:
+        super().__init__(message, provider=provider)
+        self.options = list(options or [])
 
 
 class ProviderUnavailable(LLMKitError):

@@ -13,15 +13,17 @@ import json
 from importlib import resources
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .errors import ModelRetiredError, UnknownProviderError
+from .regions import Region
 from .thinking import ThinkingCaps
 
 __all__ = [
     "ModelInfo",
     "Price",
     "ProviderSpec",
+    "Region",
     "Setting",
     "catalog_date",
     "codec_for",
@@ -64,6 +66,9 @@ class ModelInfo(BaseModel):
     sources: tuple[str, ...] = ()
     confidence: str | None = None
     notes: str | None = None
+    residency: str | None = Field(
+        None, description="Where this model keeps data whatever the endpoint (Maritaca's *-br-sp: 'br')."
+    )
     known: bool = Field(True, description="False for a name the catalog does not know (passed through).")
 
 
@@ -85,8 +90,13 @@ class ProviderSpec(BaseModel):
     title: str
     codec: str
     base_url: str
-    auth: Literal["bearer", "x-api-key", "x-goog-api-key", "token", "xi-api-key"]
+    auth: Literal[
+        "bearer", "x-api-key", "x-goog-api-key", "token", "xi-api-key", "api-key", "api-subscription-key"
+    ]
     env: tuple[str, ...]
+    key_required: bool = Field(
+        True, description="False for servers that run without a key (local servers): no key, no auth header."
+    )
     base_url_env: str | None = None
     settings_env: tuple[str, ...] = Field(
         (), description="Other env vars the connection reads (region, project...)."
@@ -104,17 +114,50 @@ class ProviderSpec(BaseModel):
         None,
         description="'module:function' that finishes the Connection from its settings (pure; may refuse it).",
     )
-    regions: dict[str, str] = Field(
-        default_factory=dict, description="Base URL per region name (base_url is the default one)."
+    regions: dict[str, Region] = Field(
+        default_factory=dict,
+        description="Region name -> Region (base URL or request params, residency, live/announced, source).",
     )
+    default_region: str | None = Field(None, description="The region used when none is chosen.")
+    region_env: str | None = Field(
+        None, description="Env var naming the region; defaults to <NAME>_REGION for providers with regions."
+    )
+    region_setting: str | None = Field(
+        None, description="A connection setting that carries the region (Vertex: location), if any."
+    )
+    residency_note: str | None = Field(
+        None,
+        description="What the provider offers instead of regional hosts, if anything (shown in refusals).",
+    )
+    wire: dict[str, Any] = Field(
+        default_factory=dict, description="Codec options (providers.chat.compat: path, max_tokens field...)."
+    )
+    example_model: str | None = Field(None, description="A model id to try it with (docs, tests).")
     docs: str
     status: Literal["available", "unavailable", "opt-in"] = "available"
+    status_note: str | None = Field(None, description="Why the status is what it is; how to opt in.")
+    confidence: Literal["high", "medium", "low"] | None = Field(
+        None, description="How well the connection facts are sourced (wire/providers.md scale)."
+    )
     sources: tuple[str, ...] = ()
+
+    @field_validator("regions", mode="before")
+    @classmethod
+    def _region_urls(cls, value: Any) -> Any:
+        # a bare URL is the short form of {"base_url": URL}
+        if isinstance(value, dict):
+            return {k: {"base_url": v} if isinstance(v, str) else v for k, v in value.items()}
+        return value
 
     @model_validator(mode="after")
     def _settings_env(self) -> ProviderSpec:
         # every env var a setting reads is one the connection reads: tests clear them all
         extra = tuple(v for s in self.settings.values() for v in s.env if v not in self.settings_env)
+        if self.regions and not self.region_setting:
+            var = self.region_env or f"{self.name.upper().replace('-', '_')}_REGION"
+            extra += (var,) if var not in self.settings_env else ()
+        if self.default_region is not None and self.default_region not in self.regions:
+            raise ValueError(f"default_region {self.default_region!r} is not one of the regions")
         if extra:
             object.__setattr__(self, "settings_env", (*self.settings_env, *extra))
         return self
@@ -224,14 +267,16 @@ def list_provider_specs() -> list[ProviderSpec]:
 
 
 def list_providers() -> list[dict[str, Any]]:
-    """Every provider: name, title, modalities, thinking, key env var, docs URL, status."""
+    """Every provider: name, title, modalities, thinking, regions, key env var, docs URL, status."""
     return [
         {
             "name": s.name,
             "title": s.title,
             "modalities": list(s.modalities),
             "thinking": s.thinking,
+            "regions": list(s.regions),
             "env": s.env[0] if s.env else None,
+            "key_required": s.key_required,
             "docs": s.docs,
             "status": s.status,
         }

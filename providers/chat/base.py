@@ -36,6 +36,8 @@ class Connection:
     """The provider's named settings (project, location, region...), already resolved; secrets as Secret."""
     setting_sources: dict[str, str] = field(default_factory=dict)
     """Where each setting came from: "argument", the env var's name, or "default" (for error messages)."""
+    region: str | None = None
+    """The catalog region this connection resolved to (providers/regions.py), if any."""
 
     def __repr__(self) -> str:
         return f"Connection({self.provider!r}, {self.base_url!r}, key={'***' if self.key else None})"

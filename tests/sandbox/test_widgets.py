@@ -30,9 +30,10 @@ def test_picker_fills_from_capabilities_and_sets_defaults(kit: LLMKit) -> None:
     assert picker.value == {
         "model": "openai/gpt-6.1-terra",
         "thinking": "high",
-        "region": None,
+        "region": "global",  # OpenAI has regions (catalog): the first is its default, global
         "latency": None,
     }
+    assert "eu" in picker.region.options and picker.region.layout.display == ""
     picker.model.value = "gpt-4.1"  # cannot think: no thinking choice offered at all
     assert picker.thinking.options == () and picker.thinking.layout.display == "none"
     assert kit.defaults.thinking is None

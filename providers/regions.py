@@ -1,0 +1,322 @@
+"""Regions and data residency: one data-driven model for every provider that has regions.
+
+A provider's regions are data in its catalog entry (`catalog/providers/<name>.json`, field `regions`):
+each region names the base URL it uses (Mistral `eu` -> api.eu.mistral.ai), or the request fields it adds
+(Anthropic `us` -> `inference_geo: "us"`: one host, the geography is a parameter), or -- for providers whose
+region is a connection setting (Vertex `location`, Bedrock's AWS region) -- only where the data stays.
+Each region says whether it keeps data in a place (`residency`: "eu", "us", "br", "local", ...), whether
+it is live or only announced, and where that fact comes from.
+
+Which region a call uses, first match wins:
+
+1. `region=` on the call (`kit.chat(..., region="eu")`);
+2. the client's per-provider choice (`LLMKit(region={"mistral": "eu"})`);
+3. the provider's region env var (`MISTRAL_REGION=eu`; for setting-based providers the setting's own
+   env vars, e.g. GOOGLE_CLOUD_LOCATION);
+4. the provider's default region (`default_region`), if it has one.
+
+`LLMKit(residency="eu")` then lets a call through only when the endpoint it resolves to is marked as
+keeping data in the EU (or is a server on this machine), and refuses the rest before any request,
+naming the EU options. Everything here is pure: no I/O, no globals beyond the catalog.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import ConfigurationError, ResidencyError, UnknownProviderError
+
+if TYPE_CHECKING:
+    from .registry import ModelInfo, ProviderSpec
+
+__all__ = [
+    "LOCAL",
+    "Region",
+    "RegionChoice",
+    "check_region_map",
+    "check_residency",
+    "eu_options",
+    "is_local_host",
+    "known_residencies",
+    "region_env",
+    "resolve_region",
+]
+
+LOCAL = "local"  # a server on this machine: the data never leaves it, whatever the policy
+
+
+class Region(BaseModel):
+    """One region of one provider: how to reach it, where the data stays, and whether it is live."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    base_url: str | None = Field(
+        None, description="The base URL this region uses; None when the region is a parameter or a setting."
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Request-body fields the region adds (e.g. Anthropic's inference_geo); the call's own win.",
+    )
+    residency: str | None = Field(
+        None,
+        description="Where the data stays: 'eu', 'us', 'br', 'uk', 'ch', ... or 'local'; None = no guarantee.",
+    )
+    status: Literal["live", "announced"] = Field(
+        "live", description="'announced' regions are documented as coming but not served yet: calls refuse."
+    )
+    title: str | None = Field(None, description="A short human label, e.g. 'Frankfurt'.")
+    source: str | None = Field(None, description="Where the host and the residency claim come from.")
+    notes: str | None = None
+
+    @property
+    def host(self) -> str | None:
+        """The host name of the base URL, if the region has one."""
+        return urlsplit(self.base_url).hostname if self.base_url else None
+
+
+@dataclass(frozen=True)
+class RegionChoice:
+    """The region a call resolved to, and where that choice came from (for errors and notes)."""
+
+    name: str | None
+    region: Region | None
+    source: str  # "call", "region[...]", an env var name, "setting", "default" or "none"
+
+
+def region_env(spec: ProviderSpec) -> str | None:
+    """The env var that picks a provider's region (MISTRAL_REGION), or None when a setting carries it."""
+    if not spec.regions or spec.region_setting:
+        return None
+    return spec.region_env or f"{spec.name.upper().replace('-', '_')}_REGION"
+
+
+def _all_region_names() -> list[str]:
+    from .registry import list_provider_specs
+
+    return sorted({name for s in list_provider_specs() for name in s.regions})
+
+
+def _providers_with_regions() -> list[str]:
+    from .registry import list_provider_specs
+
+    return sorted(s.name for s in list_provider_specs() if s.regions)
+
+
+def _describe(spec: ProviderSpec) -> str:
+    names = ", ".join(f"{n} (announced)" if r.status == "announced" else n for n, r in spec.regions.items())
+    return names
+
+
+def _lookup(spec: ProviderSpec, name: Any, where: str) -> tuple[str, Region | None]:
+    """Validate a region name for a provider; errors list what exists.
+
+    For providers whose region is a setting (a Vertex location) an unlisted name passes through as None:
+    the provider has more locations than the catalog places, and its connector checks the name.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigurationError(
+            f"{where}: a region is a name such as 'eu', not {name!r}", provider=spec.name
+        )
+    key = name.strip().lower()
+    if not spec.regions:
+        note = f" ({spec.residency_note})" if spec.residency_note else ""
+        others = ", ".join(_providers_with_regions())
+        raise ConfigurationError(
+            f"{spec.name} has no regions: one endpoint, {spec.base_url}{note}; providers with regions: {others}",
+            provider=spec.name,
+        )
+    region = spec.regions.get(key)
+    if region is None and spec.region_setting:
+        return key, None
+    if region is None:
+        if key in _all_region_names():
+            raise ConfigurationError(
+                f"{spec.name} has no region {key!r} (from {where}); it has: {_describe(spec)}",
+                provider=spec.name,
+            )
+        raise ConfigurationError(
+            f"unknown region {key!r} (from {where}); {spec.name}'s regions: {_describe(spec)}",
+            provider=spec.name,
+        )
+    if region.status == "announced":
+        live = ", ".join(n for n, r in spec.regions.items() if r.status == "live")
+        host = f" ({region.host})" if region.host else ""
+        source = f" [{region.source}]" if region.source else ""
+        raise ConfigurationError(
+            f"{spec.name} region {key!r}{host} is announced but not live yet{source}; use one of: {live}"
+            + (
+                f", or pass base_urls={{'{spec.name}': '{region.base_url}'}} to try it anyway"
+                if region.base_url
+                else ""
+            ),
+            provider=spec.name,
+        )
+    return key, region
+
+
+def check_region_map(regions: Mapping[str, Any] | str | None) -> dict[str, str]:
+    """Validate `LLMKit(region={provider: name})` up front: unknown providers and regions raise here."""
+    if regions is None:
+        return {}
+    if isinstance(regions, str):
+        raise ConfigurationError(
+            f"region= on the kit takes one region per provider, e.g. region={{'mistral': {regions!r}}}; "
+            f"to allow only EU endpoints everywhere, pass residency={regions!r}"
+        )
+    if not isinstance(regions, Mapping):
+        raise ConfigurationError(
+            f"region= must be a dict such as {{'mistral': 'eu'}}, not {type(regions).__name__}"
+        )
+    from .registry import provider_spec
+
+    checked: dict[str, str] = {}
+    for provider, name in regions.items():
+        try:
+            spec = provider_spec(str(provider))
+        except UnknownProviderError as exc:
+            raise UnknownProviderError(f"region={{{provider!r}: ...}}: {exc.message}") from None
+        checked[spec.name], _ = _lookup(spec, name, f"region[{provider!r}]")
+    return checked
+
+
+def resolve_region(
+    spec: ProviderSpec,
+    *,
+    call: str | None = None,
+    chosen: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
+    setting: str | None = None,
+) -> RegionChoice:
+    """The region a call to this provider uses (see the module docstring for the order)."""
+    if call is not None:
+        name, region = _lookup(spec, call, "region=")
+        return RegionChoice(name, region, "call")
+    if chosen and spec.name in chosen:
+        name, region = _lookup(spec, chosen[spec.name], f"region[{spec.name!r}]")
+        return RegionChoice(name, region, f"region[{spec.name!r}]")
+    var = region_env(spec)
+    if var and env is not None and env.get(var, "").strip():
+        name, region = _lookup(spec, env[var], var)
+        return RegionChoice(name, region, var)
+    if spec.region_setting and setting:
+        # a setting-based region (a Vertex location) may be one the catalog does not list: pass it through
+        key = setting.strip().lower()
+        return RegionChoice(key, spec.regions.get(key), "setting")
+    if spec.default_region:
+        return RegionChoice(spec.default_region, spec.regions.get(spec.default_region), "default")
+    return RegionChoice(None, None, "none")
+
+
+def is_local_host(url: str) -> bool:
+    """Whether a URL points at this machine (localhost or a loopback address)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def endpoint_residency(
+    spec: ProviderSpec, choice: RegionChoice, base_url: str, *, custom_url: bool
+) -> tuple[str | None, str]:
+    """Where an endpoint keeps data, and a phrase naming the endpoint (for the refusal message)."""
+    host = urlsplit(base_url).hostname or base_url
+    if is_local_host(base_url):
+        return LOCAL, f"{host} (this machine)"
+    if custom_url:
+        # a base URL from base_urls= or an env var: trust it only when it is one of the catalog's hosts
+        for name, region in spec.regions.items():
+            if region.host and region.host == host:
+                return region.residency, f"{host} (region {name!r})"
+        return None, f"{host} (a custom base URL the catalog cannot place)"
+    if choice.region is not None:
+        return choice.region.residency, f"{host} (region {choice.name!r})"
+    if choice.name is not None:
+        return None, f"{host} ({choice.name!r}, which the catalog does not place)"
+    return None, host
+
+
+def known_residencies() -> list[str]:
+    """Every residency value the catalog uses (for validating residency=)."""
+    from .registry import list_provider_specs
+
+    found = {r.residency for s in list_provider_specs() for r in s.regions.values() if r.residency}
+    return sorted(found - {LOCAL})
+
+
+def eu_options(where: str = "eu", *, first: str | None = None) -> list[str]:
+    """Live provider regions that keep data in `where`, as 'provider region (host)', `first`'s own first."""
+    from .registry import list_provider_specs
+
+    out: list[tuple[int, str]] = []
+    for spec in list_provider_specs():
+        if spec.status == "unavailable":
+            continue
+        for name, region in spec.regions.items():
+            if region.residency != where or region.status != "live":
+                continue
+            host = f" ({region.host})" if region.host else ""
+            out.append((0 if spec.name == first else 1, f"{spec.name} region {name!r}{host}"))
+    return [text for _, text in sorted(out)]
+
+
+def check_residency(
+    policy: str | None,
+    spec: ProviderSpec,
+    info: ModelInfo | None,
+    choice: RegionChoice,
+    base_url: str,
+    *,
+    custom_url: bool,
+) -> str | None:
+    """None when no policy is set; else the residency the call satisfies, or ResidencyError before sending."""
+    if policy is None:
+        return None
+    where, endpoint = endpoint_residency(spec, choice, base_url, custom_url=custom_url)
+    model_where = getattr(info, "residency", None)
+    if model_where and where != LOCAL:
+        where = model_where  # e.g. Maritaca's *-br-sp models keep inference in Brazil on the shared host
+        endpoint = f"{endpoint}, model {info.provider}/{info.id}" if info else endpoint
+    if where in (policy, LOCAL):
+        return where
+    kept = f"keeps data in {where!r}" if where else "makes no residency promise the catalog records"
+    own = [o for o in eu_options(policy, first=spec.name) if o.startswith(f"{spec.name} ")]
+    others = [o for o in eu_options(policy, first=spec.name) if not o.startswith(f"{spec.name} ")]
+    hint = ""
+    if own:
+        names = ", ".join(o.split(" ", 2)[2] for o in own)
+        example = own[0].split("'")[1]
+        hint = f" {spec.name} offers {names}: pass region={{'{spec.name}': '{example}'}} (or region='{example}' on the call)."
+    elif spec.residency_note:
+        hint = f" {spec.name}: {spec.residency_note}."
+    listed = "; ".join(others) if others else "none in the catalog"
+    raise ResidencyError(
+        f"residency={policy!r} refuses {spec.name} via {endpoint}: it {kept}.{hint} "
+        f"Other {policy.upper()} options: {listed}",
+        provider=spec.name,
+        options=[*own, *others],
+    )
+
+
+def validate_policy(policy: Any) -> str | None:
+    """Check `residency=`: None, or a residency the catalog knows ('eu', ...); errors list the known ones."""
+    if policy is None:
+        return None
+    known = known_residencies()
+    if not isinstance(policy, str) or policy.strip().lower() not in known:
+        raise ConfigurationError(
+            f"residency={policy!r} is not one the catalog knows; use one of: {', '.join(known)}"
+        )
+    return policy.strip().lower()
+
+
+def region_hosts(spec: ProviderSpec) -> Iterable[str]:
+    """Every host a provider's regions use (the sandbox answers on all of them)."""
+    return [r.host for r in spec.regions.values() if r.host]
