@@ -186,7 +186,7 @@ class ChatPanel:
         if not prompt:
             self.status.value = '<span class="llmkit-muted">Type a prompt first — nothing was sent.</span>'
             return
-        if self._future is not None and not self._future.done():
+        if not self._idle.is_set():
             self.status.value = '<span class="llmkit-muted">A call is running; Stop it or wait.</span>'
             return
         self.prompt.value = ""
