@@ -56,11 +56,18 @@ class ApplicationDefaultCredentials:
         import google.auth.exceptions
 
         try:
+            from google.auth.transport.requests import Request
+        except ImportError as exc:  # google-auth without its `requests` transport
+            raise MissingKeyError(
+                f"application-default credentials for {provider} need google-auth's requests transport: "
+                f"`{INSTALL_HINT}`, or pass api_keys={{'{provider}': <access token>}} or set {TOKEN_ENV}",
+                provider=provider,
+                env_var=TOKEN_ENV,
+            ) from exc
+        try:
             credentials = self._credentials
             if credentials is None:
                 credentials, _project = google.auth.default(scopes=[SCOPE])
-            from google.auth.transport.requests import Request
-
             credentials.refresh(Request())
         except google.auth.exceptions.DefaultCredentialsError as exc:
             raise MissingKeyError(

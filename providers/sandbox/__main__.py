@@ -27,7 +27,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     logging.getLogger("uvicorn.error").addFilter(_quiet_drops)  # after Config, which sets up logging
     base = f"http://{args.host}:{args.port}"
-    print(f"llmkit sandbox on {base} (openai: {base}/openai/v1, anthropic: {base}/anthropic)", flush=True)
+    print(
+        f"llmkit sandbox on {base} (openai: {base}/openai/v1, anthropic: {base}/anthropic, "
+        f"gemini: {base}/gemini, vertex: {base}/vertex)",
+        flush=True,
+    )
     uvicorn.Server(config).run()
 
 

@@ -14,8 +14,8 @@ Sandbox choices, where Google's behaviour is not pinned down:
 * `thinkingLevel` must be an upper-case level the model accepts; MINIMAL still thinks a little.
 * A prompt containing `sandbox:block-prompt` is blocked (promptFeedback.blockReason SAFETY); one
   containing `sandbox:safety-stop` is answered with finishReason SAFETY and no content.
-* An API key equal to `invalid` gets Gemini's 400 API_KEY_INVALID. Google never answers 529: a 529
-  fault comes back as 503 UNAVAILABLE.
+* An API key equal to `sandbox-invalid-key` gets Gemini's 400 API_KEY_INVALID. Google never answers
+  529: a 529 fault comes back as 503 UNAVAILABLE.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ METHODS = ("generateContent", "streamGenerateContent")
 VERSIONS = {"gemini": ("v1", "v1beta", "v1alpha"), "vertex": ("v1", "v1beta1")}
 BLOCK_MARK = "sandbox:block-prompt"
 SAFETY_MARK = "sandbox:safety-stop"
+INVALID_KEY = "sandbox-invalid-key"  # (not a common word: every key is registered for redaction)
 _STATUS = {
     400: "INVALID_ARGUMENT",
     401: "UNAUTHENTICATED",
@@ -133,7 +134,7 @@ def check_gemini_auth(headers: Mapping[str, str], request_id: str) -> Reply | No
     """None when an API key (or a Bearer token) is present; Gemini's own errors otherwise."""
     key = headers.get("x-goog-api-key", "").strip()
     scheme, _, token = headers.get("authorization", "").partition(" ")
-    if key == "invalid":
+    if key == INVALID_KEY:
         return error(
             400, "API key not valid. Please pass a valid API key.", request_id, reason="API_KEY_INVALID"
         )

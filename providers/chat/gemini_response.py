@@ -1,0 +1,365 @@
+"""Gemini responses: parts folded into ours (signatures kept), usage, finish reasons, errors, streams.
+
+The reading side of `gemini.py` (see its docstring for the signature design). google-genai 3.6.1
+`types.py` is the reference for every field: `Part.thought`/`thoughtSignature`, `UsageMetadata`,
+`FinishReason`, `BlockedReason`; `errors.py` for the RPC status JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderError,
+    RateLimitError,
+    StreamError,
+    error_for_status,
+)
+from ..types import (
+    ChatRequest,
+    ChatResult,
+    TextDelta,
+    TextPart,
+    ThinkingDelta,
+    ThinkingPart,
+    Usage,
+    Visibility,
+)
+from .base import loads
+
+__all__ = [
+    "FILTERED",
+    "FINISH",
+    "GeminiStreamDecoder",
+    "PartFolder",
+    "assemble",
+    "error_class",
+    "google_error_fields",
+    "usage_from",
+]
+
+_SIGNATURE_KEYS = ("thoughtSignature", "thought_signature")
+_RETRY_DELAY = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
+
+FILTERED = "content_filter"
+FINISH: dict[str, str] = {
+    "STOP": "stop",
+    "MAX_TOKENS": "length",
+    "CONTINUATION": "length",
+    "SAFETY": FILTERED,
+    "RECITATION": FILTERED,
+    "LANGUAGE": FILTERED,
+    "BLOCKLIST": FILTERED,
+    "PROHIBITED_CONTENT": FILTERED,
+    "SPII": FILTERED,
+    "IMAGE_SAFETY": FILTERED,
+    "IMAGE_PROHIBITED_CONTENT": FILTERED,
+    "IMAGE_RECITATION": FILTERED,
+    "MODEL_ARMOR": FILTERED,
+    "ESCALATION": FILTERED,
+    "PUP_LIMITED_DISABLED": FILTERED,
+    "MALFORMED_FUNCTION_CALL": "error",
+    "UNEXPECTED_TOOL_CALL": "error",
+    "TOO_MANY_TOOL_CALLS": "error",
+    "MISSING_THOUGHT_SIGNATURE": "error",
+    "MALFORMED_RESPONSE": "error",
+    "IMAGE_OTHER": "other",
+    "NO_IMAGE": "other",
+    "OTHER": "other",
+    "FINISH_REASON_UNSPECIFIED": "other",
+}
+"""google-genai 3.6.1 `types.FinishReason`, normalized; the raw value is kept in raw_finish_reason."""
+
+
+@dataclass
+class _Piece:
+    kind: Literal["thought", "text"]
+    text: str = ""
+    signature: str | None = None
+
+
+@dataclass
+class PartFolder:
+    """Gemini parts folded into ours: same-kind text joins; a signed piece is never merged into another."""
+
+    pieces: list[_Piece] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+
+    def add(self, part: dict[str, Any]) -> TextDelta | ThinkingDelta | None:
+        signature = next((part[k] for k in _SIGNATURE_KEYS if part.get(k)), None)
+        data_keys = [k for k in part if k not in ("thought", *_SIGNATURE_KEYS)]
+        if "text" not in part and data_keys:
+            self.unsupported.append(data_keys[0])  # functionCall, inlineData, executableCode, ...
+            return None
+        kind: Literal["thought", "text"] = "thought" if part.get("thought") else "text"
+        text = str(part.get("text") or "")
+        last = self.pieces[-1] if self.pieces else None
+        joinable = last is not None and last.kind == kind and last.signature is None
+        if joinable and (signature is None or not text):
+            assert last is not None
+            last.text += text
+            last.signature = signature or last.signature
+        else:
+            self.pieces.append(_Piece(kind, text, signature))
+        if not text:
+            return None
+        return ThinkingDelta(text=text) if kind == "thought" else TextDelta(text=text)
+
+    def to_parts(self, provider: str, *, cut: bool = False) -> list[Any]:
+        """Our parts; with cut=True the last piece was cut short and keeps no signature."""
+        out: list[Any] = []
+        for i, piece in enumerate(self.pieces):
+            last_cut = cut and i == len(self.pieces) - 1
+            if piece.kind == "thought":
+                out.append(
+                    ThinkingPart(
+                        text=piece.text,
+                        signature=None if last_cut else piece.signature,
+                        provider=provider,
+                        truncated=last_cut,
+                    )
+                )
+                continue
+            if piece.signature and not last_cut:
+                out.append(ThinkingPart(encrypted=piece.signature, redacted=True, provider=provider))
+            if piece.text or (piece.signature and not last_cut):
+                out.append(TextPart(text=piece.text))
+        return out
+
+
+def usage_from(raw: dict[str, Any] | None) -> tuple[Usage, str | None]:
+    """Our Usage from `usageMetadata`, and a note when candidatesTokenCount turned out to include thoughts."""
+    if not raw:
+        return Usage(), None
+    prompt = raw.get("promptTokenCount")
+    candidates = raw.get("candidatesTokenCount") or 0
+    thoughts = raw.get("thoughtsTokenCount") or 0
+    tool = raw.get("toolUsePromptTokenCount") or 0
+    total = raw.get("totalTokenCount")
+    base = (prompt or 0) + candidates
+    inclusive = bool(thoughts) and total is not None and total in (base, base + tool)
+    output = candidates if inclusive else candidates + thoughts
+    note = (
+        f"usage: candidatesTokenCount ({candidates}) already includes the {thoughts} thought tokens "
+        "(prompt + candidates == total), so output_tokens is candidatesTokenCount"
+        if inclusive
+        else None
+    )
+    return (
+        Usage(
+            input_tokens=None if prompt is None else prompt + tool,
+            output_tokens=output,
+            reasoning_tokens=thoughts or None,
+            cached_tokens=raw.get("cachedContentTokenCount") or None,
+            total_tokens=total if total is not None else (None if prompt is None else prompt + tool + output),
+        ),
+        note,
+    )
+
+
+def _visibility(parts: list[Any]) -> Visibility:
+    thinking = [p for p in parts if isinstance(p, ThinkingPart)]
+    if any(p.text for p in thinking):
+        return "summary"  # Gemini returns thought summaries, never the raw thoughts
+    return "omitted" if thinking else "none"
+
+
+def _finish_notes(candidate: dict[str, Any], raw_finish: str | None, provider: str) -> list[str]:
+    notes: list[str] = []
+    if raw_finish and FINISH.get(raw_finish) == FILTERED:
+        blocked = [r.get("category", "?") for r in candidate.get("safetyRatings") or [] if r.get("blocked")]
+        why = f" ({', '.join(blocked)})" if blocked else ""
+        notes.append(f"{provider} stopped the answer: finishReason {raw_finish}{why}")
+    if raw_finish == "CONTINUATION":
+        notes.append(
+            f"{provider} stopped at its per-request limit and returned a continuationToken; "
+            "llmkit does not follow continuation tokens yet (google-genai does, by default)"
+        )
+    if candidate.get("finishMessage"):
+        notes.append(f"{provider}: {candidate['finishMessage']}")
+    return notes
+
+
+def assemble(
+    request: ChatRequest,
+    pieces: PartFolder,
+    *,
+    candidate: dict[str, Any],
+    n_candidates: int,
+    usage_raw: dict[str, Any] | None,
+    feedback: dict[str, Any] | None,
+    model: str | None,
+    response_id: str | None,
+    raw: dict[str, Any] | None = None,
+    cut: bool = False,
+) -> ChatResult:
+    provider = request.provider
+    parts = pieces.to_parts(provider, cut=cut)
+    usage, usage_note = usage_from(usage_raw)
+    notes = [usage_note] if usage_note else []
+    raw_finish: str | None = candidate.get("finishReason")
+    finish = FINISH.get(raw_finish, raw_finish.lower()) if raw_finish else None
+    block = (feedback or {}).get("blockReason")
+    if block and not n_candidates:
+        finish, raw_finish = FILTERED, str(block)
+        message = (feedback or {}).get("blockReasonMessage")
+        notes.append(
+            f"{provider} blocked the prompt (promptFeedback.blockReason {block}"
+            + (f": {message}" if message else "")
+            + "); no answer was generated -- rephrase the prompt"
+        )
+    notes += _finish_notes(candidate, raw_finish, provider)
+    if n_candidates > 1:
+        notes.append(f"{provider} returned {n_candidates} candidates; only the first is kept")
+    if pieces.unsupported:
+        kinds = ", ".join(sorted(set(pieces.unsupported)))
+        notes.append(f"{provider} returned {kinds} part(s), which llmkit does not handle yet (see .raw)")
+    return ChatResult(
+        provider=provider,
+        model=model or request.model,
+        parts=parts,
+        usage=usage,
+        finish_reason=finish,
+        raw_finish_reason=raw_finish,
+        visibility=_visibility(parts),
+        notes=notes,
+        raw=raw,
+        response_id=response_id,
+    )
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+def google_error_fields(body: Any) -> tuple[str | None, str | None, str | None, float | None]:
+    """(message, status, reason, retry delay s) from Google's `{"error": {code, message, status, details}}`."""
+    try:
+        data = (
+            loads(bytes(body) if isinstance(body, bytearray) else body)
+            if isinstance(body, bytes | bytearray | str)
+            else body
+        )
+    except ValueError:
+        return None, None, None, None
+    if isinstance(data, list) and data:  # some Google endpoints wrap the error in an array
+        data = data[0]
+    err = data.get("error") if isinstance(data, dict) else None
+    if not isinstance(err, dict):
+        return None, None, None, None
+    reason: str | None = None
+    delay: float | None = None
+    for detail in err.get("details") or []:
+        if not isinstance(detail, dict):
+            continue
+        kind = str(detail.get("@type", ""))
+        if kind.endswith("google.rpc.ErrorInfo") and detail.get("reason"):
+            reason = str(detail["reason"])
+        elif kind.endswith("google.rpc.RetryInfo") and (
+            m := _RETRY_DELAY.match(str(detail.get("retryDelay")))
+        ):
+            delay = float(m[1])
+    message = err.get("message")
+    return (None if message is None else str(message)), err.get("status"), reason, delay
+
+
+_CLASS_FOR_STATUS: dict[str, type[ProviderError]] = {
+    "UNAUTHENTICATED": AuthenticationError,
+    "PERMISSION_DENIED": PermissionDeniedError,
+    "NOT_FOUND": NotFoundError,
+    "RESOURCE_EXHAUSTED": RateLimitError,
+}
+
+
+def error_class(
+    provider: str, status: int, message: str | None, status_name: str | None, reason: str | None
+) -> type[ProviderError]:
+    # the Gemini API answers a bad key with 400 INVALID_ARGUMENT + reason API_KEY_INVALID
+    if reason in ("API_KEY_INVALID", "API_KEY_SERVICE_BLOCKED") or (
+        status == 400 and message and "API key not valid" in message
+    ):
+        return AuthenticationError
+    if status_name in _CLASS_FOR_STATUS and status < 500:
+        return _CLASS_FOR_STATUS[status_name]
+    return error_for_status(status)
+
+
+class GeminiStreamDecoder:
+    """Folds `alt=sse` chunks into deltas and a result; the stream is over when the body ends."""
+
+    reads_to_end = True  # no [DONE]: a chunk may still follow the one with finishReason
+
+    def __init__(self, request: ChatRequest) -> None:
+        self.request = request
+        self.done = False
+        self.pieces = PartFolder()
+        self.candidate: dict[str, Any] = {}
+        self.n_candidates = 0
+        self.usage: dict[str, Any] | None = None
+        self.feedback: dict[str, Any] | None = None
+        self.model: str | None = None
+        self.response_id: str | None = None
+
+    def feed(self, event: str, data: str) -> list[TextDelta | ThinkingDelta]:
+        """Consume one chunk; raise a typed error for an error chunk."""
+        if not data.strip():
+            return []
+        try:
+            chunk = loads(data)
+        except ValueError as exc:
+            raise StreamError(
+                f"malformed stream frame: {data[:80]!r}", provider=self.request.provider
+            ) from exc
+        if not isinstance(chunk, dict):
+            raise StreamError(f"unexpected stream frame: {data[:80]!r}", provider=self.request.provider)
+        if "error" in chunk:
+            message, status_name, reason, _delay = google_error_fields(chunk)
+            code = (chunk.get("error") or {}).get("code")
+            status = code if isinstance(code, int) else 500
+            cls = error_class(self.request.provider, status, message, status_name, reason)
+            raise cls(
+                message or "error in stream",
+                provider=self.request.provider,
+                status=status,
+                code=reason or status_name,
+                body=chunk,
+            )
+        self.model = chunk.get("modelVersion") or self.model
+        self.response_id = chunk.get("responseId") or self.response_id
+        if chunk.get("usageMetadata"):
+            self.usage = chunk["usageMetadata"]
+        feedback = chunk.get("promptFeedback")
+        if isinstance(feedback, dict):
+            self.feedback = feedback
+            if feedback.get("blockReason"):
+                self.done = True
+        deltas: list[TextDelta | ThinkingDelta] = []
+        candidates = chunk.get("candidates") or []
+        if candidates:
+            self.n_candidates = max(self.n_candidates, len(candidates))
+            candidate = candidates[0]
+            for part in (candidate.get("content") or {}).get("parts") or []:
+                if isinstance(part, dict) and (delta := self.pieces.add(part)) is not None:
+                    deltas.append(delta)
+            self.candidate.update({k: v for k, v in candidate.items() if k != "content"})
+            if candidate.get("finishReason"):
+                self.done = True
+        return deltas
+
+    def result(self) -> ChatResult:
+        """What has arrived; before the final chunk the last part counts as cut short."""
+        return assemble(
+            self.request,
+            self.pieces,
+            candidate=self.candidate,
+            n_candidates=self.n_candidates,
+            usage_raw=self.usage,
+            feedback=self.feedback,
+            model=self.model,
+            response_id=self.response_id,
+            cut=not self.done,
+        )
