@@ -381,3 +381,31 @@ def test_follow_up_turn_matches_the_sdk_history(fixture: str) -> None:
         ),
     )
     assert_same(ours, theirs)
+
+
+# --- 3. our client over real HTTP -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "model", ["gemini/gemini-3.8-flash", "vertex/gemini-3.8-flash", "gemini/gemini-2.5-flash"]
+)
+async def test_our_client_over_http(sandbox_url: str, model: str) -> None:  # noqa: F811
+    client = AsyncClient(
+        env={},
+        api_keys={"gemini": GEMINI_KEY, "vertex": TOKEN},
+        base_urls={"gemini": f"{sandbox_url}/gemini", "vertex": f"{sandbox_url}/vertex"},
+        settings={"vertex": {"project": "demo-proj", "location": "eu"}},
+    )
+    async with client:
+        whole = await client.chat(model, Q, thinking="high")
+        events = [e async for e in client.stream(model, Q, thinking="high")]
+        follow_up = await client.chat(
+            model, [Message.user(Q), whole, Message.user("And sunsets?")], thinking="high"
+        )
+    streamed = events[-1].result  # type: ignore[union-attr]
+    door = model.split("/")[0]
+    assert not whole.sandbox and whole.endpoint.startswith(f"http://127.0.0.1/{door}/")  # (no port shown)
+    assert whole.reasoning and Q in whole.text and whole.usage.reasoning_tokens
+    assert (streamed.text, streamed.reasoning, streamed.usage) == (whole.text, whole.reasoning, whole.usage)
+    assert any(p.signature or p.encrypted for p in streamed.thinking_parts)
+    assert "sunsets" in follow_up.text
