@@ -26,6 +26,10 @@ class KitDefaults(BaseModel):
     )
     latency: str | None = Field(None, description="Speech latency tier (text-to-speech models only).")
     voice: str | None = Field(None, description="Voice for text-to-speech.")
+    speech_model: str = Field(
+        "elevenlabs/eleven_flash_v2_5",
+        description="The text-to-speech model kit.speak uses when none is named.",
+    )
     stream: bool = Field(True, description="Stream answers live in the notebook.")
     max_tokens: int | None = Field(
         None, description="Cap on output tokens (reasoning included); None for the default."

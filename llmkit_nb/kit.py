@@ -332,6 +332,76 @@ class LLMKit:
 
         return ChatPanel(self)
 
+    # -- voice: thin sync faces over providers.audio / providers.realtime (llmkit_nb/voice.py) ----------
+
+    def transcribe(self, audio: Any, *, model: str = "deepgram/nova-3", **options: Any) -> Any:
+        """Speech to text from bytes, a path, a URL or a Speech; renders text + word timings + speaker turns."""
+        from . import voice
+
+        return voice.transcribe(self, audio, model=model, options=options)
+
+    def transcribe_live(self, chunks: Any, *, model: str = "deepgram/nova-3", **options: Any) -> Any:
+        """Live transcription (Deepgram WebSocket): iterate it for interim and final results as they arrive."""
+        from . import voice
+
+        return voice.transcribe_live(self, chunks, model=model, options=options)
+
+    def speak(
+        self,
+        text: str,
+        *,
+        model: str | None = None,
+        voice: str | None = None,
+        latency: Any = None,
+        output_format: str | None = None,
+        stream: bool = False,
+        on_chunk: Any = None,
+        **options: Any,
+    ) -> Any:
+        """Text to speech; renders an inline player. stream=True hands chunks to on_chunk as they arrive.
+
+        Unset model/voice/latency come from kit.defaults (speech_model, voice, latency).
+        """
+        from . import voice as _voice
+
+        return _voice.speak(
+            self,
+            text,
+            model=model,
+            voice=voice,
+            latency=latency,
+            output_format=output_format,
+            stream=stream,
+            on_chunk=on_chunk,
+            options=options,
+        )
+
+    def speak_stream(
+        self,
+        text: str,
+        *,
+        model: str | None = None,
+        voice: str | None = None,
+        latency: Any = None,
+        **options: Any,
+    ) -> Any:
+        """Streamed speech as an iterator: AudioChunk events as bytes arrive, then SpeechDone(speech)."""
+        from . import voice as _voice
+
+        return _voice.speak_stream(self, text, model=model, voice=voice, latency=latency, **options)
+
+    def realtime(self, model: str = "xai/grok-voice-latest", **session: Any) -> Any:
+        """An open realtime voice session: `.say(text)`, `.send_audio(pcm16)`; renders the conversation."""
+        from . import voice
+
+        return voice.realtime(self, model, session)
+
+    def voice_picker(self) -> Any:
+        """ipywidgets: speech provider, model, voice and latency tier, bound to kit.defaults (and a Try button)."""
+        from .widgets_voice import VoicePicker
+
+        return VoicePicker(self)
+
     def usage(self) -> Ledger:
         """Every call this kit made: tokens, latency, estimated cost; renders a table and spend bars."""
         return self.ledger

@@ -610,3 +610,79 @@ class AsyncClient:
                 request_id=request_id,
             )
         yield Done(result=result)
+
+    # -- speech and realtime voice (providers/audio, providers/realtime) -------------------------
+
+    def prepare_transcription(self, audio: Any, *, model: str = "deepgram/nova-3", **options: Any) -> Any:
+        """Check a transcription and build its request, sending nothing (bad input raises here)."""
+        from .audio.calls import prepare_transcription
+
+        return prepare_transcription(self, audio, model=model, **options)
+
+    async def transcribe(self, audio: Any, *, model: str = "deepgram/nova-3", **options: Any) -> Any:
+        """Speech to text from bytes, a path, an http(s) URL or a Speech (or a prepared plan): a Transcript."""
+        from .audio.calls import TranscriptionPlan, run_transcription
+
+        plan = (
+            audio
+            if isinstance(audio, TranscriptionPlan)
+            else self.prepare_transcription(audio, model=model, **options)
+        )
+        return await run_transcription(self, plan)
+
+    def prepare_live(self, chunks: Any, *, model: str = "deepgram/nova-3", **options: Any) -> Any:
+        """Check a live transcription (Deepgram; the first chunk must be audio), connecting nothing."""
+        from .audio.calls import prepare_live
+
+        return prepare_live(self, chunks, model=model, **options)
+
+    async def transcribe_live(
+        self, chunks: Any, *, model: str = "deepgram/nova-3", **options: Any
+    ) -> AsyncIterator[Any]:
+        """Live transcription over Deepgram's WebSocket: interim and final LiveResults as audio chunks go out."""
+        from .audio.calls import LivePlan, run_live
+
+        plan = chunks if isinstance(chunks, LivePlan) else self.prepare_live(chunks, model=model, **options)
+        async for result in run_live(self, plan):
+            yield result
+
+    def prepare_speech(
+        self, text: Any, *, model: str = "elevenlabs/eleven_flash_v2_5", stream: bool = False, **options: Any
+    ) -> Any:
+        """Check a speech request (text, voice, latency tier, output format) and build it, sending nothing."""
+        from .audio.calls import prepare_speech
+
+        return prepare_speech(self, text, model=model, stream=stream, **options)
+
+    async def speak(
+        self, text: Any, *, model: str = "elevenlabs/eleven_flash_v2_5", stream: bool = False, **options: Any
+    ) -> Any:
+        """Text to speech (voice=, latency=, output_format=, ...): a Speech with its time to first byte."""
+        from .audio.calls import SpeechPlan, run_speech
+
+        plan = (
+            text
+            if isinstance(text, SpeechPlan)
+            else self.prepare_speech(text, model=model, stream=stream, **options)
+        )
+        return await run_speech(self, plan)
+
+    async def speak_stream(
+        self, text: Any, *, model: str = "elevenlabs/eleven_flash_v2_5", **options: Any
+    ) -> AsyncIterator[Any]:
+        """Streamed text to speech: AudioChunk events as the bytes arrive, then SpeechDone(speech)."""
+        from .audio.calls import SpeechPlan, run_speech_stream
+
+        plan = (
+            text
+            if isinstance(text, SpeechPlan)
+            else self.prepare_speech(text, model=model, stream=True, **options)
+        )
+        async for event in run_speech_stream(self, plan):
+            yield event
+
+    def realtime(self, model: str = "xai/grok-voice-latest", **session: Any) -> Any:
+        """A realtime voice session (`async with client.realtime(...) as s`): send text or PCM16, read transcript + audio."""
+        from .realtime.session import RealtimeSession
+
+        return RealtimeSession(self, model, **session)

@@ -19,7 +19,9 @@ from typing import Any, ClassVar, NamedTuple
 from urllib.parse import parse_qsl
 
 from .anthropic import ANTHROPIC
+from .deepgram import DEEPGRAM
 from .deepseek import DEEPSEEK
+from .elevenlabs import ELEVENLABS
 from .gemini import GEMINI, VERTEX
 from .mistral import MISTRAL
 from .openai import OPENAI
@@ -150,6 +152,14 @@ class SandboxApp:
         "api.mistral.ai": "mistral",
         "api.eu.mistral.ai": "mistral",
         "api.us.mistral.ai": "mistral",
+        "api.deepgram.com": "deepgram",
+        "api.eu.deepgram.com": "deepgram",
+        "api.us.deepgram.com": "deepgram",
+        "api.elevenlabs.io": "elevenlabs",
+        "api.us.elevenlabs.io": "elevenlabs",
+        "api.eu.residency.elevenlabs.io": "elevenlabs",
+        "api.in.residency.elevenlabs.io": "elevenlabs",
+        "api.sg.residency.elevenlabs.io": "elevenlabs",
         "generativelanguage.googleapis.com": "gemini",
         "aiplatform.googleapis.com": "vertex",
     }
@@ -163,6 +173,8 @@ class SandboxApp:
         "deepseek": DEEPSEEK,
         "xai": XAI,
         "mistral": MISTRAL,
+        "deepgram": DEEPGRAM,
+        "elevenlabs": ELEVENLABS,
         "gemini": GEMINI,
         "vertex": VERTEX,
         "chatlaw": CHATLAW,  # a self-hosted vLLM server, reached by path: /chatlaw/v1/...
@@ -217,8 +229,9 @@ class SandboxApp:
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
         elif scope["type"] == "websocket":
-            await receive()
-            await send({"type": "websocket.close", "code": 1008})
+            from .ws import serve_websocket  # per-provider WebSocket routes (realtime, live STT)
+
+            await serve_websocket(self, scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -250,7 +263,13 @@ class SandboxApp:
             return
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
         call = Call(
-            None if body is _INVALID else body, headers, request_id, int(self.clock()), serial, query=query
+            None if body is _INVALID else body,
+            headers,
+            request_id,
+            int(self.clock()),
+            serial,
+            query=query,
+            raw=raw,
         )
         reply, fault = await self._dispatch(spec, method, route, path, call)
         await self._send(send, reply, spec.request_id_header, request_id, fault)
@@ -305,6 +324,9 @@ class SandboxApp:
         headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers.items()]
         drop = fault is not None and fault.kind == "drop"
         malformed = fault is not None and fault.kind == "malformed"
+        if reply.content is not None or reply.chunks is not None:
+            await self._send_binary(send, reply, headers, drop)
+            return
         if reply.events is None:
             data = dumps(reply.body).encode("utf-8")
             if malformed:
@@ -328,6 +350,25 @@ class SandboxApp:
             if i and self.delay > 0:
                 await asyncio.sleep(self.delay)
             await send({"type": "http.response.body", "body": frame, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def _send_binary(
+        self, send: Send, reply: Reply, headers: list[tuple[bytes, bytes]], drop: bool
+    ) -> None:
+        """Raw bytes (`content`) or a chunked binary stream (`chunks`, paced; `drop` cuts it midway)."""
+        if reply.content is not None:
+            headers.append((b"content-length", str(len(reply.content)).encode()))
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        chunks = [reply.content] if reply.content is not None else list(reply.chunks or [])
+        cut = max(1, len(chunks) // 2) if drop else None
+        if reply.lead and self.delay > 0:
+            await asyncio.sleep(self.delay * reply.lead)
+        for i, chunk in enumerate(chunks):
+            if i == cut:
+                raise _dropped()
+            if i and self.delay > 0:
+                await asyncio.sleep(self.delay)
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 

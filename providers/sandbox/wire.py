@@ -53,16 +53,22 @@ class Call:
     serial: str = "0" * 24  # hex from which response and item ids are built
     query: Mapping[str, str] = field(default_factory=dict)  # the URL's query parameters
     params: Mapping[str, str] = field(default_factory=dict)  # values of {name} segments in the route
+    raw: bytes = b""  # the body as sent (audio uploads, multipart forms)
 
 
 @dataclass
 class Reply:
-    """What a handler answers: a JSON body, or SSE frames when `events` is set."""
+    """What a handler answers: a JSON body, SSE frames (`events`), raw bytes (`content`), or a
+    chunked binary stream (`chunks`; `lead` delay units before the first one). Binary replies name
+    their content-type in `headers`."""
 
     status: int = 200
     body: Any = None
     events: list[bytes] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    content: bytes | None = None
+    chunks: list[bytes] | None = None
+    lead: float = 0.0
 
     @property
     def streaming(self) -> bool:
