@@ -25,7 +25,7 @@ from .elevenlabs import ELEVENLABS
 from .gemini import GEMINI, VERTEX
 from .mistral import MISTRAL
 from .openai import OPENAI
-from .self_hosted import CHATLAW
+from .self_hosted import CHATLAW, VLLM
 from .wire import Call, ProviderSpec, Reply, dumps, match_route
 from .xai import XAI
 
@@ -177,7 +177,8 @@ class SandboxApp:
         "elevenlabs": ELEVENLABS,
         "gemini": GEMINI,
         "vertex": VERTEX,
-        "chatlaw": CHATLAW,  # a self-hosted vLLM server, reached by path: /chatlaw/v1/...
+        "chatlaw": CHATLAW,  # self-hosted vLLM servers, reached by path: /chatlaw/v1/..., /vllm/v1/...
+        "vllm": VLLM,
     }
     MAX_RECORDED: ClassVar[int] = 200
 
