@@ -1,0 +1,2 @@
+"""Image generation through the same job machinery as video: Runware imageInference, RunwayML
+text_to_image."""

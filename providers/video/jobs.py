@@ -1,0 +1,237 @@
+"""The shared job machinery: submit, poll with backoff, normalize, time out, cancel, resume.
+
+Each provider supplies a pure `JobCodec` (build the submit / poll / cancel calls, parse what comes
+back into a `JobState`); this module does the waiting, through the shared `Transport`, the same way
+for every provider and for both video and image jobs:
+
+    submit -> job id -> wait first_s -> poll -> (running: wait, backing off up to max_s) -> ... -> done
+
+A job that is still running when `timeout` runs out raises `JobTimeoutError` (it keeps running
+remotely; resume it by id). A failed or cancelled job raises `JobFailedError` / `JobCancelledError`.
+If the waiting is cancelled (Ctrl-C reaches the coroutine as cancellation), the remote task is
+cancelled too where the provider allows it, and the `JobTracker` records what happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol
+
+import httpx2
+
+from ..chat.base import Connection
+from ..errors import JobCancelledError, JobFailedError, JobTimeoutError, ProviderError, StreamError
+from ..media_types import Job, JobKind, JobState
+from ..transport import Transport
+from ..types import HttpCall
+from .plan import MediaRequest
+
+__all__ = [
+    "JobCodec",
+    "JobTiming",
+    "JobTracker",
+    "Submitted",
+    "error_parser",
+    "poll_job",
+    "send_json",
+    "submit_job",
+]
+
+
+@dataclass(frozen=True)
+class JobTiming:
+    """When to poll: the first poll after `first_s`, then each wait `factor` times longer, up to `max_s`."""
+
+    first_s: float = 2.0
+    factor: float = 1.5
+    max_s: float = 10.0
+    jitter: float = 0.1
+
+    def delay(self, poll: int) -> float:
+        """Seconds to wait before poll number `poll` (1-based), with a little jitter."""
+        base = min(self.first_s * self.factor ** max(poll - 1, 0), self.max_s)
+        return base * (1 + self.jitter * (2 * random.random() - 1)) if base else 0.0
+
+
+class Submitted(NamedTuple):
+    """What a submit call gave back: the job id, and any state it already reported."""
+
+    job_id: str
+    state: JobState | None = None
+
+
+class JobCodec(Protocol):
+    """One provider's job wire format. Pure: builds HttpCalls and parses payloads, no I/O."""
+
+    provider: str
+    kind: JobKind
+    timing: JobTiming
+    can_cancel: bool
+    expires: str
+    request_id_header: str
+    max_inline_bytes: int
+
+    def submit(self, request: MediaRequest, conn: Connection, *, job_id: str) -> HttpCall:
+        """The call that starts the job (`job_id` is used by providers whose client names the task)."""
+        ...
+
+    def parse_submit(self, payload: Any, *, job_id: str) -> Submitted:
+        """The job id (and any state) from the submit reply; raise a ProviderError for an error reply."""
+        ...
+
+    def poll(self, job_id: str, conn: Connection) -> HttpCall:
+        """The call that asks for the job's state."""
+        ...
+
+    def parse_poll(self, payload: Any, *, job_id: str) -> JobState:
+        """One poll reply, normalized."""
+        ...
+
+    def cancel(self, job_id: str, conn: Connection) -> HttpCall | None:
+        """The call that cancels the job, or None where the provider offers no cancel."""
+        ...
+
+    def parse_error(self, provider: str, status: int, headers: httpx2.Headers, body: bytes) -> ProviderError:
+        """The typed error for an HTTP error reply."""
+        ...
+
+
+@dataclass
+class JobTracker:
+    """What the waiting has seen so far; read it after an interrupt (it is updated as polls arrive)."""
+
+    job: Job
+    cancel_requested: bool = False
+    cancelled: bool = False
+    cancel_error: str | None = None
+    history: list[str] = field(default_factory=list)
+
+
+def error_parser(codec: JobCodec) -> Callable[[int, httpx2.Headers, bytes], ProviderError]:
+    """The codec's error parser in the shape the transport calls it."""
+
+    def parse(status: int, headers: httpx2.Headers, body: bytes) -> ProviderError:
+        return codec.parse_error(codec.provider, status, headers, body)
+
+    return parse
+
+
+async def send_json(transport: Transport, codec: JobCodec, call: HttpCall) -> tuple[Any, str | None]:
+    """Send one call and decode its JSON body; a body that is not JSON is a StreamError."""
+    reply = await transport.send(call, provider=codec.provider, parse_error=error_parser(codec))
+    request_id = reply.headers.get(codec.request_id_header)
+    if not reply.body.strip():
+        return None, request_id
+    try:
+        return reply.json(), request_id
+    except ValueError as exc:
+        raise StreamError(
+            f"{codec.provider} sent a body that is not JSON: {reply.body[:80]!r}",
+            provider=codec.provider,
+            status=reply.status,
+            request_id=request_id,
+        ) from exc
+
+
+async def submit_job(
+    transport: Transport, codec: JobCodec, conn: Connection, request: MediaRequest, *, job_id: str
+) -> tuple[Submitted, str | None]:
+    """Start a job; return its id (and first state) and the request id of the submit call."""
+    payload, request_id = await send_json(transport, codec, codec.submit(request, conn, job_id=job_id))
+    return codec.parse_submit(payload, job_id=job_id), request_id
+
+
+def _resume_hint(job: Job) -> str:
+    return f"kit.video_job({job.id!r}, model={job.provider + '/' + job.model!r})"
+
+
+def _finish_error(job: Job, state: JobState) -> None:
+    where = f"{job.provider}/{job.model} job {job.id}"
+    if state.status == "failed":
+        code = f" ({state.error_code})" if state.error_code else ""
+        raise JobFailedError(
+            f"{where} failed{code}: {state.error or 'the provider gave no reason'}",
+            job_id=job.id,
+            model=job.model,
+            provider=job.provider,
+            code=state.error_code,
+        )
+    if state.status == "cancelled":
+        raise JobCancelledError(
+            f"{where} was cancelled before it finished", job_id=job.id, model=job.model, provider=job.provider
+        )
+
+
+async def _cancel_remote(
+    transport: Transport, codec: JobCodec, conn: Connection, tracker: JobTracker
+) -> None:
+    call = codec.cancel(tracker.job.id, conn)
+    if call is None:
+        tracker.cancel_error = f"{codec.provider} offers no way to cancel a running task"
+        return
+    tracker.cancel_requested = True
+    try:
+        await asyncio.wait_for(
+            transport.send(call, provider=codec.provider, parse_error=error_parser(codec)), timeout=10.0
+        )
+        tracker.cancelled = True
+    except (ProviderError, TimeoutError) as exc:  # the interrupt still wins; say why the cancel did not
+        tracker.cancel_error = str(exc) or type(exc).__name__
+
+
+async def poll_job(
+    transport: Transport,
+    codec: JobCodec,
+    conn: Connection,
+    tracker: JobTracker,
+    *,
+    timeout: float | None,
+    wait_first: bool = True,
+    cancel_on_interrupt: bool = True,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    timing: JobTiming | None = None,
+) -> AsyncGenerator[tuple[Job, JobState], None]:
+    """Poll a job until it ends, yielding (job, state) after every poll; raise if it fails or times out.
+
+    The last item yielded is the succeeded job. Cancelling the iteration cancels the remote task
+    (when `cancel_on_interrupt` and the provider allows it) before the cancellation propagates.
+    """
+    timing = timing or codec.timing
+    started = clock()
+    before = tracker.job.elapsed_s  # a resumed job keeps the time already waited on it
+    poll = 0
+    try:
+        while True:
+            poll += 1
+            wait = timing.delay(poll) if (poll > 1 or wait_first) else 0.0
+            if timeout is not None:
+                wait = max(0.0, min(wait, timeout - (clock() - started)))
+            if wait:
+                await sleep(wait)
+            payload, _ = await send_json(transport, codec, codec.poll(tracker.job.id, conn))
+            state = codec.parse_poll(payload, job_id=tracker.job.id)
+            tracker.job = tracker.job.with_state(state, elapsed_s=before + clock() - started)
+            tracker.history.append(state.raw_status or state.status)
+            yield tracker.job, state
+            if state.status == "succeeded":
+                return
+            _finish_error(tracker.job, state)
+            if timeout is not None and clock() - started >= timeout:
+                job = tracker.job
+                raise JobTimeoutError(
+                    f"{job.provider}/{job.model} job {job.id} is still {state.raw_status or state.status} "
+                    f"after {clock() - started:.0f} s (timeout={timeout:g}); it may still finish: resume it "
+                    f"with {_resume_hint(job)}",
+                    job_id=job.id,
+                    model=job.model,
+                    provider=job.provider,
+                )
+    except (asyncio.CancelledError, GeneratorExit):
+        if cancel_on_interrupt and not tracker.job.done:
+            await _cancel_remote(transport, codec, conn, tracker)
+        raise
