@@ -20,6 +20,10 @@ examples use deepseek-flash; /quick_start/rate_limit):
   tolerated by the transport (json.loads skips whitespace; comments are not events).
 * In thinking mode `temperature`, `top_p`, `presence_penalty`, `frequency_penalty` are accepted and ignored:
   the result notes it instead of refusing.
+
+`for_scientific_domain(...)` (the plan's DeepSeek-R1 helper) is reachable here as
+`DeepSeek.for_scientific_domain`: the `scientific` domain preset (providers/domains) on DeepSeek's
+reasoning mode at high or max effort, following DeepSeek's guidance (no system prompt, a \\boxed{} answer).
 """
 
 from __future__ import annotations
@@ -27,13 +31,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..domains import for_scientific_domain
 from ..registry import ModelInfo
 from ..thinking import Resolved
 from ..types import ChatRequest, ChatResult, HttpCall, Message, ThinkingPart, Usage
 from .base import Connection
 from .openai_chat import ChatStreamDecoder, OpenAIChat, chat_messages
 
-__all__ = ["IGNORED_WHILE_THINKING", "DeepSeek", "deepseek_usage", "reasoning_back"]
+__all__ = ["IGNORED_WHILE_THINKING", "DeepSeek", "deepseek_usage", "for_scientific_domain", "reasoning_back"]
 
 IGNORED_WHILE_THINKING = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
 
@@ -90,6 +95,7 @@ class DeepSeek(OpenAIChat):
     """The DeepSeek codec: Chat Completions with the thinking toggle and reasoning_content."""
 
     name = "deepseek"
+    for_scientific_domain = staticmethod(for_scientific_domain)  # the scientific preset on this provider
 
     def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
         notes: list[str] = []

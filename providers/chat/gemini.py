@@ -37,8 +37,11 @@ finish_reason "content_filter", raw_finish_reason the block reason, and a note t
 a successful HTTP answer that may be billed for its prompt, and a comparison table keeps it in its row.
 
 UNCONFIRMED: Google documents no request-id response header; `x-request-id` is read if present and
-the body's `responseId` is kept as `response_id`. (Room for later: the domain presets will add a
-`for_medical_domain` option on this provider; nothing here needs to change for it.)
+the body's `responseId` is kept as `response_id`.
+
+`for_medical_domain(...)` (the plan's medical helper) is reachable here, on this provider, as
+`Gemini.for_medical_domain`: it builds the `medical` domain preset (providers/domains) on a Gemini model
+on Vertex AI in the location you pick; the codec itself needs nothing for it.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from typing import Any
 
 import httpx2
 
+from ..domains import for_medical_domain
 from ..errors import InvalidParameterError, ProviderError
 from ..registry import ModelInfo
 from ..thinking import Resolved
@@ -62,7 +66,7 @@ from .gemini_response import (
     google_error_fields,
 )
 
-__all__ = ["FINISH", "Gemini", "GeminiStreamDecoder", "api_version", "thinking_config"]
+__all__ = ["FINISH", "Gemini", "GeminiStreamDecoder", "api_version", "for_medical_domain", "thinking_config"]
 
 DEFAULT_RESOURCE = "models"
 
@@ -189,6 +193,7 @@ class Gemini:
 
     name = "gemini"
     request_id_header = "x-request-id"
+    for_medical_domain = staticmethod(for_medical_domain)  # the medical preset on this provider
 
     def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
         """Refuse what Gemini would reject; note the thinking parts that cannot go back."""

@@ -395,3 +395,13 @@ def test_scientific_preset_defaults_to_deepseek_reasoning() -> None:
     assert call.kwargs["system"] is None and "temperature" not in call.kwargs
     assert any("no system prompt" in n for n in call.notes)
     assert apply(for_scientific_domain(effort="max"), "q").kwargs["thinking"] == "max"
+
+
+def test_the_plans_helpers_live_on_their_providers() -> None:
+    from providers.registry import codec_for, provider_spec
+
+    vertex = codec_for(provider_spec("vertex"))
+    assert vertex.for_medical_domain(region="us-central1").region == "us-central1"
+    assert codec_for(provider_spec("gemini")).for_medical_domain is for_medical_domain
+    deepseek = codec_for(provider_spec("deepseek"))
+    assert deepseek.for_scientific_domain(effort="max").thinking == "max"
