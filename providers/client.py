@@ -175,11 +175,6 @@ def _clean_base_url(url: str, source: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
-def _endpoint_label(conn: Connection, spec: ProviderSpec) -> str:
-    host = urlsplit(conn.base_url).hostname or conn.base_url
-    return f"{host} (region {conn.region!r})" if conn.region else host
-
-
 def _kept(result: ChatResult) -> str:
     return f"kept {len(result.text)} answer and {len(result.reasoning)} reasoning characters; see .partial"
 
@@ -337,8 +332,8 @@ class AsyncClient:
             where = conn.settings.get(spec.region_setting)
             name = str(where).strip().lower() if where is not None else None
             choice = RegionChoice(name, spec.regions.get(name or ""), choice.source)
-        check_residency(self.residency, spec, info, choice, conn.base_url, custom_url=custom)
-        return dataclasses.replace(conn, region=choice.name)
+        allowed = check_residency(self.residency, spec, info, choice, conn.base_url, custom_url=custom)
+        return dataclasses.replace(conn, region=choice.name, residency=allowed)
 
     def _region(
         self,
@@ -421,10 +416,8 @@ class AsyncClient:
         if chosen is not None and chosen.params:
             # a region that is a request parameter (Anthropic inference_geo): the caller's own value wins
             request = request.model_copy(update={"options": {**chosen.params, **request.options}})
-        if self.residency:
-            notes.append(
-                f"residency={self.residency!r}: {_endpoint_label(conn, spec)} is allowed by the catalog"
-            )
+        if conn.residency:
+            notes.append(f"residency={self.residency!r}: {conn.residency} (catalog)")
         call = codec.build(request, conn, resolved, info)
         return Prepared(
             spec=spec,
@@ -473,9 +466,10 @@ class AsyncClient:
                 usage.input_tokens * price.input_per_1m + usage.output_tokens * (price.output_per_1m or 0)
             ) / 1e6
         parts = urlsplit(url)
+        host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname or ""  # (local servers)
         return result.model_copy(
             update={
-                "endpoint": urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", "")),
+                "endpoint": urlunsplit((parts.scheme, host, parts.path, "", "")),
                 "latency_s": round(time.perf_counter() - started, 4),
                 "sent": prep.call.sent,
                 "notes": [*prep.notes, *result.notes],

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LOCAL",
+    "Option",
     "Region",
     "RegionChoice",
     "check_region_map",
@@ -45,6 +46,7 @@ __all__ = [
     "is_local_host",
     "known_residencies",
     "region_env",
+    "residency_options",
     "resolve_region",
 ]
 
@@ -245,26 +247,46 @@ def endpoint_residency(
 
 def known_residencies() -> list[str]:
     """Every residency value the catalog uses (for validating residency=)."""
-    from .registry import list_provider_specs
+    from .registry import list_models, list_provider_specs
 
     found = {r.residency for s in list_provider_specs() for r in s.regions.values() if r.residency}
+    found |= {m.residency for m in list_models() if m.residency}
     return sorted(found - {LOCAL})
 
 
-def eu_options(where: str = "eu", *, first: str | None = None) -> list[str]:
-    """Live provider regions that keep data in `where`, as 'provider region (host)', `first`'s own first."""
-    from .registry import list_provider_specs
+@dataclass(frozen=True)
+class Option:
+    """One way to satisfy a residency: a provider region, or a model that keeps data in place itself."""
 
-    out: list[tuple[int, str]] = []
+    provider: str
+    kind: Literal["region", "model"]
+    name: str
+    host: str | None = None
+
+    def __str__(self) -> str:
+        host = f" ({self.host})" if self.host else ""
+        return f"{self.provider} {self.kind} {self.name!r}{host}"
+
+
+def residency_options(where: str = "eu") -> list[Option]:
+    """Live provider regions, and models, that keep data in `where`."""
+    from .registry import list_models, list_provider_specs
+
+    out: list[Option] = []
     for spec in list_provider_specs():
         if spec.status == "unavailable":
             continue
         for name, region in spec.regions.items():
-            if region.residency != where or region.status != "live":
-                continue
-            host = f" ({region.host})" if region.host else ""
-            out.append((0 if spec.name == first else 1, f"{spec.name} region {name!r}{host}"))
-    return [text for _, text in sorted(out)]
+            if region.residency == where and region.status == "live":
+                out.append(Option(spec.name, "region", name, region.host))
+    out += [Option(m.provider, "model", m.id) for m in list_models() if m.residency == where]
+    return sorted(out, key=lambda o: (o.provider, o.kind, o.name))
+
+
+def eu_options(where: str = "eu", *, first: str | None = None) -> list[str]:
+    """residency_options as text, `first`'s own first."""
+    options = residency_options(where)
+    return [str(o) for o in sorted(options, key=lambda o: o.provider != first)]
 
 
 def check_residency(
@@ -276,7 +298,7 @@ def check_residency(
     *,
     custom_url: bool,
 ) -> str | None:
-    """None when no policy is set; else the residency the call satisfies, or ResidencyError before sending."""
+    """None without a policy; else a phrase saying why the endpoint satisfies it, or ResidencyError first."""
     if policy is None:
         return None
     where, endpoint = endpoint_residency(spec, choice, base_url, custom_url=custom_url)
@@ -285,23 +307,44 @@ def check_residency(
         where = model_where  # e.g. Maritaca's *-br-sp models keep inference in Brazil on the shared host
         endpoint = f"{endpoint}, model {info.provider}/{info.id}" if info else endpoint
     if where in (policy, LOCAL):
-        return where
+        return f"{endpoint} keeps data in {where!r}" if where != LOCAL else f"{endpoint}: data stays here"
     kept = f"keeps data in {where!r}" if where else "makes no residency promise the catalog records"
-    own = [o for o in eu_options(policy, first=spec.name) if o.startswith(f"{spec.name} ")]
-    others = [o for o in eu_options(policy, first=spec.name) if not o.startswith(f"{spec.name} ")]
-    hint = ""
-    if own:
-        names = ", ".join(o.split(" ", 2)[2] for o in own)
-        example = own[0].split("'")[1]
-        hint = f" {spec.name} offers {names}: pass region={{'{spec.name}': '{example}'}} (or region='{example}' on the call)."
-    elif spec.residency_note:
-        hint = f" {spec.name}: {spec.residency_note}."
-    listed = "; ".join(others) if others else "none in the catalog"
+    options = residency_options(policy)
+    own = [o for o in options if o.provider == spec.name]
+    others = [o for o in options if o.provider != spec.name]
+    hints = []
+    regions = [o for o in own if o.kind == "region"]
+    if regions:
+        names = ", ".join(f"{o.name!r}" + (f" ({o.host})" if o.host else "") for o in regions)
+        first = regions[0].name
+        hints.append(
+            f"{spec.name} offers {names}: pass region={{'{spec.name}': '{first}'}} (or region='{first}' on the call)"
+        )
+    models = [o for o in own if o.kind == "model"]
+    if models:
+        hints.append(
+            f"Use a model that keeps data there: {', '.join(f'{spec.name}/{o.name}' for o in models)}"
+        )
+    if not hints and spec.residency_note:
+        hints.append(f"{spec.name}: {spec.residency_note}")
+    hint = "".join(f" {h}." for h in hints)
+    listed = _grouped(others) or "none in the catalog"
     raise ResidencyError(
         f"residency={policy!r} refuses {spec.name} via {endpoint}: it {kept}.{hint} "
         f"Other {policy.upper()} options: {listed}",
         provider=spec.name,
-        options=[*own, *others],
+        options=[str(o) for o in [*own, *others]],
+    )
+
+
+def _grouped(options: list[Option]) -> str:
+    """'openai (eu); vertex (eu, europe-west4); maritaca models (sabia-4-br-sp)' -- short enough to read."""
+    by: dict[tuple[str, str], list[str]] = {}
+    for o in options:
+        by.setdefault((o.provider, o.kind), []).append(o.name)
+    return "; ".join(
+        f"{provider}{' models' if kind == 'model' else ''} ({', '.join(names)})"
+        for (provider, kind), names in by.items()
     )
 
 

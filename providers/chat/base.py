@@ -38,6 +38,8 @@ class Connection:
     """Where each setting came from: "argument", the env var's name, or "default" (for error messages)."""
     region: str | None = None
     """The catalog region this connection resolved to (providers/regions.py), if any."""
+    residency: str | None = None
+    """Under a residency policy: why this endpoint satisfies it (shown in the result's notes)."""
 
     def __repr__(self) -> str:
         return f"Connection({self.provider!r}, {self.base_url!r}, key={'***' if self.key else None})"

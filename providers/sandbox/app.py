@@ -19,6 +19,7 @@ from typing import Any, ClassVar, NamedTuple
 from urllib.parse import parse_qsl
 
 from .anthropic import ANTHROPIC
+from .catalog import catalog_route, catalog_specs
 from .deepgram import DEEPGRAM
 from .deepseek import DEEPSEEK
 from .elevenlabs import ELEVENLABS
@@ -214,12 +215,18 @@ class SandboxApp:
         provider = self.HOSTS.get(name) or next(
             (p for pattern, p in self.HOST_PATTERNS if name and fnmatch.fnmatchcase(name, pattern)), None
         )
+        if provider is None:  # the catalog's OpenAI-compatible vendors and every provider's regional hosts
+            provider = catalog_route(host or "", self.PROVIDERS)
         if provider is not None:
             return provider, path
         first, _, rest = path.lstrip("/").partition("/")
-        if first in self.PROVIDERS:
+        if first in self.PROVIDERS or first in catalog_specs(self.PROVIDERS):
             return first, "/" + rest
         return None, path
+
+    def spec_for(self, provider: str) -> ProviderSpec | None:
+        """The sandbox spec serving a provider: a hand-written module, else one derived from the catalog."""
+        return self.PROVIDERS.get(provider) or catalog_specs(self.PROVIDERS).get(provider)
 
     # --- ASGI --------------------------------------------------------------------------------
 
@@ -256,7 +263,7 @@ class SandboxApp:
         request_id = "req_" + hashlib.sha256(f"request-{self._count}".encode()).hexdigest()[:24]
         serial = hashlib.sha256(f"item-{self._count}".encode()).hexdigest()[:24]
         provider, route = self.route(headers.get("host", ""), path)
-        spec = self.PROVIDERS.get(provider) if provider else None
+        spec = self.spec_for(provider) if provider else None
         if spec is None:
             await self._send(
                 send, _plain(method, path, sorted(self.PROVIDERS)), "x-request-id", request_id, None

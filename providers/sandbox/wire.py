@@ -53,6 +53,7 @@ class Call:
     serial: str = "0" * 24  # hex from which response and item ids are built
     query: Mapping[str, str] = field(default_factory=dict)  # the URL's query parameters
     params: Mapping[str, str] = field(default_factory=dict)  # values of {name} segments in the route
+    state: dict[str, Any] = field(default_factory=dict)  # the app's mutable state (job stores)
     raw: bytes = b""  # the body as sent (audio uploads, multipart forms)
 
 

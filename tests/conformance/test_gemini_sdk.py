@@ -404,7 +404,7 @@ async def test_our_client_over_http(sandbox_url: str, model: str) -> None:  # no
         )
     streamed = events[-1].result  # type: ignore[union-attr]
     door = model.split("/")[0]
-    assert not whole.sandbox and whole.endpoint.startswith(f"http://127.0.0.1/{door}/")  # (no port shown)
+    assert not whole.sandbox and whole.endpoint.startswith(f"{sandbox_url}/{door}/")  # (the port is shown)
     assert whole.reasoning and Q in whole.text and whole.usage.reasoning_tokens
     assert (streamed.text, streamed.reasoning, streamed.usage) == (whole.text, whole.reasoning, whole.usage)
     assert any(p.signature or p.encrypted for p in streamed.thinking_parts)

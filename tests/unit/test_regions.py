@@ -72,7 +72,7 @@ def test_residency_refuses_before_sending_and_names_the_eu_options() -> None:
         client.prepare(MISTRAL, "hi")
     message = str(info.value)
     assert "api.mistral.ai" in message and "region={'mistral': 'eu'}" in message
-    assert "openai region 'eu' (eu.api.openai.com)" in message
+    assert "openai (eu)" in message and "vertex (eu, " in message
     assert info.value.options[0].startswith("mistral region 'eu'")
     prep = client.prepare(MISTRAL, "hi", region="eu")
     assert _host(prep) == "api.eu.mistral.ai"
@@ -82,7 +82,7 @@ def test_residency_refuses_before_sending_and_names_the_eu_options() -> None:
 def test_anthropic_has_no_eu_host_but_a_geo_parameter() -> None:
     with pytest.raises(ResidencyError, match="inference_geo") as info:
         AsyncClient(sandbox=True, residency="eu").prepare("anthropic/claude-sonnet-5-5", "hi")
-    assert "mistral region 'eu'" in str(info.value)
+    assert "mistral (eu)" in str(info.value)
     prep = AsyncClient(sandbox=True, region={"anthropic": "us"}).prepare("anthropic/claude-sonnet-5-5", "hi")
     assert prep.call.json_body["inference_geo"] == "us" and _host(prep) == "api.anthropic.com"
     assert prep.call.sent["inference_geo"] == "us"
