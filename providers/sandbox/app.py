@@ -24,8 +24,11 @@ from .deepgram import DEEPGRAM
 from .deepseek import DEEPSEEK
 from .elevenlabs import ELEVENLABS
 from .gemini import GEMINI, VERTEX
+from .media import CDN_HOSTS, MEDIA_CDN
 from .mistral import MISTRAL
 from .openai import OPENAI
+from .runware import RUNWARE
+from .runwayml import RUNWAYML
 from .self_hosted import CHATLAW, VLLM
 from .wire import Call, ProviderSpec, Reply, dumps, match_route
 from .xai import XAI
@@ -161,6 +164,9 @@ class SandboxApp:
         "api.eu.residency.elevenlabs.io": "elevenlabs",
         "api.in.residency.elevenlabs.io": "elevenlabs",
         "api.sg.residency.elevenlabs.io": "elevenlabs",
+        "api.runware.ai": "runware",
+        "api.dev.runwayml.com": "runwayml",
+        **CDN_HOSTS,  # where the sandbox serves generated files (real CDN host names)
         "generativelanguage.googleapis.com": "gemini",
         "aiplatform.googleapis.com": "vertex",
     }
@@ -176,6 +182,9 @@ class SandboxApp:
         "mistral": MISTRAL,
         "deepgram": DEEPGRAM,
         "elevenlabs": ELEVENLABS,
+        "runware": RUNWARE,
+        "runwayml": RUNWAYML,
+        "media_cdn": MEDIA_CDN,
         "gemini": GEMINI,
         "vertex": VERTEX,
         "chatlaw": CHATLAW,  # self-hosted vLLM servers, reached by path: /chatlaw/v1/..., /vllm/v1/...
@@ -189,6 +198,7 @@ class SandboxApp:
         self.clock = clock
         self.requests: list[RecordedRequest] = []
         self._faults: list[list[Any]] = []  # [Fault, times left], FIFO
+        self.state: dict[str, Any] = {}  # per-app handler state (generation jobs), see Call.state
         self._count = 0
 
     # --- public helpers -----------------------------------------------------------------------
@@ -208,6 +218,7 @@ class SandboxApp:
         """Forget recorded requests and queued faults."""
         self.requests.clear()
         self._faults.clear()
+        self.state.clear()
 
     def route(self, host: str, path: str) -> tuple[str | None, str]:
         """The provider for a request (by host name, else by first path segment) and the provider-local path."""
@@ -285,11 +296,12 @@ class SandboxApp:
     async def _dispatch(
         self, spec: ProviderSpec, method: str, route: str, path: str, call: Call
     ) -> tuple[Reply, Fault | None]:
-        found = match_route(spec.routes, route) if method == "POST" else None
+        # POST routes are keyed by path; other methods as "GET /v1/tasks/{id}"
+        found = match_route(spec.routes, route if method == "POST" else f"{method} {route}")
         if found is None:
             return spec.error(404, f"Invalid URL ({method} {path})", call.request_id), None
         handler, params = found
-        call = dataclasses.replace(call, params=params)
+        call = dataclasses.replace(call, params=params, state=self.state)
         if (denied := spec.check_auth(call.headers, call.request_id)) is not None:
             return denied, None
         try:
