@@ -109,7 +109,15 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         proc.kill()
 
 
-@pytest.fixture(scope="session")
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Run the browser tests last: Playwright's sync API keeps an event loop running in this thread
+    while it is open, and async tests collected after it would find that loop."""
+    items.sort(key=lambda item: "tests/browser/" in str(item.path).replace("\\", "/"))
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.skip(
