@@ -315,6 +315,92 @@ class LLMKit:
             self, name, model=model, disclaimer=disclaimer, acknowledge_disclaimer=acknowledge_disclaimer
         )
 
+    def generate_video(
+        self,
+        prompt: str | None,
+        *,
+        model: str,
+        duration: float | None = None,
+        size: Any = None,
+        image: Any = None,
+        timeout: float | None = 600.0,
+        on_progress: Any = None,
+        progress: bool = True,
+        cancel_on_interrupt: bool = True,
+        **options: Any,
+    ) -> Any:
+        """Generate a video ("runware/runway:1@2", "runwayml/gen4.5", ...), showing its progress while
+        it renders; returns a `VideoResponse` (a player; `.save(path)` downloads it). Ctrl-C cancels the
+        remote task where the provider allows it and raises JobInterrupted with the job id."""
+        from .media import generate
+
+        return generate(
+            self,
+            "video",
+            prompt,
+            model=model,
+            duration=duration,
+            size=size,
+            image=image,
+            timeout=timeout,
+            on_progress=on_progress,
+            progress=progress,
+            cancel_on_interrupt=cancel_on_interrupt,
+            **options,
+        )
+
+    def video_job(
+        self,
+        job_id: str,
+        *,
+        model: str | None = None,
+        timeout: float | None = 600.0,
+        on_progress: Any = None,
+        progress: bool = True,
+    ) -> Any:
+        """Resume a video job by id (after a timeout or an interrupt); `model` only for jobs this kit did
+        not start."""
+        from .media import resume
+
+        return resume(
+            self,
+            job_id,
+            model=model,
+            kind="video",
+            timeout=timeout,
+            on_progress=on_progress,
+            progress=progress,
+        )
+
+    def generate_image(
+        self,
+        prompt: str | None,
+        *,
+        model: str,
+        size: Any = None,
+        image: Any = None,
+        timeout: float | None = 180.0,
+        on_progress: Any = None,
+        progress: bool = True,
+        **options: Any,
+    ) -> Any:
+        """Generate an image ("runware/flux-dev", "runwayml/gen4_image", ...) through the same job
+        machinery; returns an `ImageResponse`."""
+        from .media import generate
+
+        return generate(
+            self,
+            "image",
+            prompt,
+            model=model,
+            size=size,
+            image=image,
+            timeout=timeout,
+            on_progress=on_progress,
+            progress=progress,
+            **options,
+        )
+
     def sandbox_fault(self, spec: str, times: int = 1) -> None:
         """Make the next `times` sandbox calls fail: "429", "429:2" (retry-after 2 s), "500", "503", "529",
         "drop" (connection lost mid-stream), "malformed" (a broken frame) or "slow:0.5"."""

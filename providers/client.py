@@ -680,3 +680,63 @@ class AsyncClient:
         from .realtime.session import RealtimeSession
 
         return RealtimeSession(self, model, **session)
+
+    # -- video and image generation: providers/video/service.py ----------------------------------
+
+    @property
+    def media(self) -> Any:
+        """The generation side of this client (`providers.video.service.MediaJobs`): prepare, submit,
+        watch, cancel and download jobs; it remembers the jobs it started so they can be resumed."""
+        from .video.service import media
+
+        return media(self)
+
+    async def generate_video(
+        self,
+        prompt: str | None,
+        *,
+        model: str,
+        duration: float | None = None,
+        size: Any = None,
+        image: Any = None,
+        timeout: float | None = 600.0,
+        on_progress: Any = None,
+        cancel_on_interrupt: bool = True,
+        **options: Any,
+    ) -> Any:
+        """Generate a video ("runware/runway:1@2", "runwayml/gen4.5", ...): submit, poll with backoff
+        (calling `on_progress(job)` after each poll) and return a `Video`. A duration, size or input the
+        model does not take raises before anything is sent; a job still running after `timeout` seconds
+        raises JobTimeoutError with its id (resume with `video_job`)."""
+        prep = self.media.prepare(
+            prompt, model=model, kind="video", duration=duration, size=size, image=image, **options
+        )
+        job = await self.media.submit(prep)
+        return await self.media.run(
+            job, timeout=timeout, on_progress=on_progress, cancel_on_interrupt=cancel_on_interrupt
+        )
+
+    async def video_job(
+        self, job_id: str, *, model: str | None = None, timeout: float | None = 600.0, on_progress: Any = None
+    ) -> Any:
+        """Resume waiting for a video job by id (after a timeout or an interrupt) and return its `Video`.
+        `model` is needed only for jobs this client did not start ("runware/runway:1@2" or "runware")."""
+        job = self.media.job(job_id, model, "video")
+        return await self.media.run(job, timeout=timeout, on_progress=on_progress, wait_first=False)
+
+    async def generate_image(
+        self,
+        prompt: str | None,
+        *,
+        model: str,
+        size: Any = None,
+        image: Any = None,
+        timeout: float | None = 180.0,
+        on_progress: Any = None,
+        **options: Any,
+    ) -> Any:
+        """Generate an image ("runware/flux-dev", "runwayml/gen4_image", ...) through the same job
+        machinery; `image=` gives reference images where the model takes them. Returns an `Image`."""
+        prep = self.media.prepare(prompt, model=model, kind="image", size=size, image=image, **options)
+        job = await self.media.submit(prep)
+        return await self.media.run(job, timeout=timeout, on_progress=on_progress)
