@@ -403,7 +403,7 @@ class LLMKit:
 
     def sandbox_fault(self, spec: str, times: int = 1) -> None:
         """Make the next `times` sandbox calls fail: "429", "429:2" (retry-after 2 s), "500", "503", "529",
-        "drop" (connection lost mid-stream), "malformed" (a broken frame) or "slow:0.5"."""
+        "drop" (connection lost mid-stream), "malformed" (a broken frame), "slow:0.5" or "split" (multi-byte characters cut across chunks)."""
         self.client.sandbox_app.inject(spec, times=times)
 
     def picker(self) -> Any:

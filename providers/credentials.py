@@ -17,7 +17,7 @@ _REGISTERED: set[str] = set()
 _KEYLIKE_ENV = re.compile(r"(_API_KEY|_API_SECRET|_KEY|_TOKEN|_SECRET)$")
 _MIN_SECRET_LEN = 6
 _HEADER_SECRET = re.compile(
-    r"(?i)\b(authorization|x-api-key|api-key|xi-api-key|x-goog-api-key)(\s*[:=]\s*)(bearer\s+|token\s+)?[^\s,'\"}]+"
+    r"(?i)\b(authorization|x-api-key|api-key|xi-api-key|x-goog-api-key|api-subscription-key)(\s*[:=]\s*)(bearer\s+|token\s+)?[^\s,'\"}]+"
 )
 
 

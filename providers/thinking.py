@@ -140,11 +140,11 @@ WIRE: dict[str, dict[str, str]] = {
         "shows": "the full reasoning text (thinking chunks inside content)",
     },
     "model_choice": {
-        "provider": "xai, mistral",
-        "effort": 'nothing sent: the model always reasons and its name is the knob (Magistral: prompt_mode="reasoning")',
+        "provider": "xai, mistral, maritaca",
+        "effort": 'nothing sent: the model always reasons and its name is the knob (Magistral: prompt_mode="reasoning"; Maritaca: sabia-4-thinking)',
         "budget": "nothing sent (noted)",
         "off": "an error naming the fix: pick the provider's non-reasoning model",
-        "shows": "xAI: encrypted reasoning and a token count; Magistral: the full reasoning text",
+        "shows": "xAI: encrypted reasoning and a token count; Magistral: the full reasoning text; Maritaca: UNCONFIRMED (reasoning_content is kept if sent)",
     },
 }
 

@@ -42,16 +42,20 @@ Send = Callable[[Message], Awaitable[None]]
 
 FAULT_HEADER = "x-sandbox-fault"
 STATUS_FAULTS = ("429", "500", "503", "529")
-FAULT_KINDS = (*STATUS_FAULTS, "drop", "malformed", "slow")
+FAULT_KINDS = (*STATUS_FAULTS, "drop", "malformed", "slow", "split")
 _SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key", "cookie"}
+    | {"xi-api-key", "api-subscription-key"}
 )
 _INVALID = object()
 
 
 @dataclass(frozen=True)
 class Fault:
-    """One injected failure: a status (429/500/503/529), `drop`, `malformed` or `slow`.
+    """One injected failure: a status (429/500/503/529), `drop`, `malformed`, `slow` or `split`.
+
+    `split` delivers the body cut inside every multi-byte UTF-8 character (accents, emoji), so the
+    client must put characters back together across chunks.
 
     `provider` / `path` (a route suffix such as "/v1/messages") limit which requests consume a
     queued fault; None matches any.
@@ -130,6 +134,18 @@ def _dropped() -> Exception:
         exc = ConnectionResetError(message)
     setattr(exc, "sandbox_fault", "drop")  # noqa: B010  # lets the server log it as one line
     return exc
+
+
+def split_utf8(data: bytes) -> list[bytes]:
+    """The bytes cut right after the first byte of every multi-byte UTF-8 character (each piece alone
+    is then invalid UTF-8 wherever a character was cut)."""
+    pieces, start = [], 0
+    for i, byte in enumerate(data):
+        if byte >= 0xC0:  # a lead byte: 110xxxxx, 1110xxxx or 11110xxx
+            pieces.append(data[start : i + 1])
+            start = i + 1
+    pieces.append(data[start:])
+    return [p for p in pieces if p]
 
 
 def _corrupt(frames: list[bytes]) -> tuple[int, bytes]:
@@ -355,9 +371,14 @@ class SandboxApp:
             await send({"type": "http.response.start", "status": reply.status, "headers": headers})
             if drop:
                 raise _dropped()
+            for piece in split_utf8(data) if fault is not None and fault.kind == "split" else []:
+                await send({"type": "http.response.body", "body": piece, "more_body": True})
+                data = b""
             await send({"type": "http.response.body", "body": data, "more_body": False})
             return
         frames = list(reply.events)
+        if fault is not None and fault.kind == "split":
+            frames = split_utf8(b"".join(frames))
         if malformed:
             at, bad = _corrupt(frames)
             frames.insert(at, bad)
