@@ -140,7 +140,7 @@ def _result(call: Call, job: SandboxJob, task_type: str) -> dict[str, Any]:
 def _poll(call: Call, task: dict[str, Any], data: list[Any], errors: list[Any]) -> None:
     job = jobs(call).get(str(task.get("taskUUID")))
     if job is None or job.provider != "runware":
-        errors.append(_bad(task, "taskNotFound", "no async task with this taskUUID", "taskUUID"))
+        errors.append(_bad(task, "taskFailedOrNotFound", "no async task with this taskUUID", "taskUUID"))
         return
     job.polls += 1
     task_type = "videoInference" if job.kind == "video" else "imageInference"
@@ -150,7 +150,7 @@ def _poll(call: Call, task: dict[str, Any], data: list[Any], errors: list[Any]) 
                 "taskType": task_type,
                 "taskUUID": job.id,
                 "status": "error",
-                "code": "contentModerationFailed",
+                "code": "contentPolicyViolation",
                 "message": "The provider's content moderation rejected the prompt (sandbox: [sandbox:fail])",
             }
         )
@@ -221,7 +221,7 @@ def tasks(call: Call) -> Reply:
     reply: dict[str, Any] = {"data": data}
     if errors:
         reply["errors"] = errors
-    refused = errors and not data and all(e.get("code") != "contentModerationFailed" for e in errors)
+    refused = errors and not data and all(e.get("code") != "contentPolicyViolation" for e in errors)
     return Reply(status=400 if refused else 200, body=reply)
 
 

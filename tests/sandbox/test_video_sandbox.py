@@ -102,7 +102,7 @@ async def test_runware_failed_generation_is_in_errors_with_200(http: httpx2.Asyn
     unknown = await http.post(
         RUNWARE, json=[{"taskType": "getResponse", "taskUUID": str(uuid.uuid4())}], headers=AUTH
     )
-    assert unknown.json()["errors"][0]["code"] == "taskNotFound"
+    assert unknown.json()["errors"][0]["code"] == "taskFailedOrNotFound"
 
 
 async def test_runwayml_needs_the_version_header(http: httpx2.AsyncClient) -> None:
