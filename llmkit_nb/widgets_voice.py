@@ -104,7 +104,7 @@ class VoicePicker:
             self.model.value = model if model in models else (models[0] if models else None)
             voices = voice_options(provider)
             self.voice.options = voices
-            wanted = self.kit.defaults.voice
+            wanted = self.kit.defaults.voice or {"elevenlabs": "George", "deepgram": "thalia-en"}.get(provider)
             self.voice.value = next(
                 (v for v in voices if wanted and v.lower() == wanted.lower()), voices[0] if voices else None
             )

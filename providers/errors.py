@@ -24,7 +24,7 @@
         │   └── APITimeoutError
         ├── StreamError                           the stream broke or sent garbage
         │   ├── IncompleteStreamError             cut short: `.partial` keeps what arrived
-        │   └── IncompleteSessionError            a WebSocket session dropped: `.partial` keeps what arrived
+        │   └── IncompleteSessionError            a session (WebSocket, audio stream) dropped: `.partial` keeps what arrived
         └── JobError                              a generation job (video, image) gave no result: `.job_id`
             ├── JobFailedError                    the provider reports the job failed (`.code`)
             ├── JobCancelledError                 the job was cancelled or deleted
@@ -228,10 +228,10 @@ class IncompleteStreamError(StreamError):
 
 
 class IncompleteSessionError(StreamError):
-    """A WebSocket session (live transcription, realtime voice) ended early.
+    """A streamed session (live transcription, realtime voice, a streamed speech response) ended early.
 
-    `.partial` keeps what arrived before the drop (a list of live results, or the realtime session's
-    conversation so far); `.close_code` is the WebSocket close code when the server sent one.
+    `.partial` keeps what arrived before the drop (the live results, the realtime conversation so
+    far, or the audio received); `.close_code` is the WebSocket close code when the server sent one.
     """
 
     def __init__(self, message: str, *, partial: Any, close_code: int | None = None, **kw: Any) -> None:

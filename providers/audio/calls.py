@@ -423,29 +423,49 @@ def _chunk_bytes(item: Any) -> bytes:
     raise InvalidParameterError(f"live audio chunks must be bytes, not {type(item).__name__}")
 
 
+_END = object()
+
+
 async def _send_audio(ws: Any, plan: LivePlan) -> None:
+    """Send the chunks as binary frames (a KeepAlive while the source is quiet), then CloseStream.
+
+    A plain iterator is read in a worker thread, so a source that blocks (a microphone) never stalls
+    the event loop; the pending read is never cancelled by a KeepAlive, only waited on again.
+    """
+    import asyncio
+
     if plan.first:
         await ws.send_bytes(plan.first)
+    fetch: Any
     if isinstance(plan.rest, AsyncIterable):
-        iterator = plan.rest.__aiter__()
-        while True:
-            try:
-                import asyncio
+        source = plan.rest.__aiter__()
 
-                item = await asyncio.wait_for(iterator.__anext__(), KEEPALIVE_S)
-            except TimeoutError:
-                await ws.send_text(plan.codec.keep_alive())
-                continue
+        async def fetch() -> Any:
+            try:
+                return await source.__anext__()
             except StopAsyncIteration:
-                break
-            data = _chunk_bytes(item)
-            if data:
-                await ws.send_bytes(data)
+                return _END
+
     else:
-        for item in plan.rest if isinstance(plan.rest, Iterable) else []:
-            data = _chunk_bytes(item)
-            if data:
-                await ws.send_bytes(data)
+        iterator = iter(plan.rest) if isinstance(plan.rest, Iterable) else iter(())
+
+        def fetch() -> Any:
+            return asyncio.to_thread(next, iterator, _END)
+
+    while True:
+        pending = asyncio.ensure_future(fetch())
+        try:
+            while not (await asyncio.wait({pending}, timeout=KEEPALIVE_S))[0]:
+                await ws.send_text(plan.codec.keep_alive())
+        finally:
+            if not pending.done():
+                pending.cancel()
+        item = pending.result()
+        if item is _END:
+            break
+        data = _chunk_bytes(item)
+        if data:
+            await ws.send_bytes(data)
     await ws.send_text(plan.codec.close_stream())
 
 

@@ -16,10 +16,13 @@ are not. mu-law and A-law are real G.711 (no watermark survives companding).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
 import struct
+import sys
+from array import array
 from dataclasses import dataclass
 
 from ..audio.sniff import sniff_or_none
@@ -67,25 +70,36 @@ def _pitch(word: str, voice: str) -> float:
     return base * (1 + (int(hashlib.sha256(word.lower().encode()).hexdigest()[:2], 16) % 24) / 100)
 
 
+@functools.lru_cache(maxsize=64)
 def synthesize(text: str, *, sample_rate: int, voice: str = "sandbox", speed: float = 1.0) -> bytes:
-    """Mono 16-bit PCM beep-speech for `text`, watermarked with the text itself."""
+    """Mono 16-bit PCM beep-speech for `text`, watermarked with the text itself (cached: it is deterministic)."""
     words, total = timings(text, speed)
     n = max(1, int(total * sample_rate))
-    samples = [0.0] * n
+    samples = array("h", bytes(2 * n))
+    block = 32  # the envelope changes slowly: one value per block keeps synthesis cheap
     for word, start, end in words:
         f0 = _pitch(word, voice)
         syllables = max(1, len(_VOWELS.findall(word)))
         first, last = int(start * sample_rate), min(n, int(end * sample_rate))
         length = max(1, last - first)
-        step = 2 * math.pi * f0 / sample_rate
-        for i in range(length):
-            x = i / length
-            envelope = math.sin(math.pi * x) * (0.55 + 0.45 * abs(math.sin(math.pi * syllables * x)))
-            phase = step * i
-            value = math.sin(phase) + 0.45 * math.sin(2 * phase) + 0.2 * math.sin(3 * phase)
-            samples[first + i] = _AMPLITUDE * envelope * value / 1.65
-    pcm = struct.pack(f"<{n}h", *(max(-32768, min(32767, int(s))) for s in samples))
-    return _watermark(pcm, text)
+        period = max(2, round(sample_rate / f0))
+        wave = [
+            (
+                math.sin(2 * math.pi * k / period)
+                + 0.45 * math.sin(4 * math.pi * k / period)
+                + 0.2 * math.sin(6 * math.pi * k / period)
+            )
+            / 1.65
+            for k in range(period)
+        ]
+        for b in range(0, length, block):
+            x = (b + block / 2) / length
+            gain = _AMPLITUDE * math.sin(math.pi * x) * (0.55 + 0.45 * abs(math.sin(math.pi * syllables * x)))
+            for i in range(b, min(length, b + block)):
+                samples[first + i] = int(gain * wave[i % period])
+    if sys.byteorder == "big":  # WAV and PCM16 on the wire are little-endian
+        samples.byteswap()
+    return _watermark(samples.tobytes(), text)
 
 
 def _bits(data: bytes) -> list[int]:
