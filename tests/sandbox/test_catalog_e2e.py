@@ -26,8 +26,7 @@ def _model(spec: ProviderSpec) -> str:
     if spec.example_model:
         return spec.example_model
     served = sorted(list_models(spec.name), key=lambda m: (m.status != "current", m.thinking.always_on))
-    assert served, f"{spec.name} has neither an example_model nor a catalog model"
-    return served[0].id
+    return served[0].id if served else "served-model"  # a self-hosted server serves whatever name it was given
 
 
 @pytest.fixture(scope="module")

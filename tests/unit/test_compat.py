@@ -96,7 +96,6 @@ def test_base_urls_from_env_are_checked_and_never_echoed(url: str, fix: str) -> 
     ("provider", "url"),
     [
         ("ollama", "http://localhost:11434/v1"),
-        ("vllm", "http://localhost:8000/v1"),
         ("lmstudio", "http://localhost:1234/v1"),
         ("llamacpp", "http://127.0.0.1:8080/v1"),
         ("localai", "http://localhost:8080/v1"),
