@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["ChatResponse", "LLMKit", "Message", "ThinkingConfig", "errors", "show"]
+__all__ = ["ChatResponse", "LLMKit", "Latency", "Message", "ThinkingConfig", "errors", "show"]
 
 if TYPE_CHECKING:
     from providers import errors
+    from providers.audio.types import Latency
     from providers.thinking import ThinkingConfig
     from providers.types import Message
 
@@ -25,6 +26,7 @@ _LAZY = {
     "LLMKit": ("llmkit_nb.kit", "LLMKit"),
     "ChatResponse": ("llmkit_nb.kit", "ChatResponse"),
     "Message": ("providers.types", "Message"),
+    "Latency": ("providers.audio.types", "Latency"),
     "ThinkingConfig": ("providers.thinking", "ThinkingConfig"),
     "errors": ("providers.errors", None),
     "show": ("llmkit_nb.display.objects", "show"),

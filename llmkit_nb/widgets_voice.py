@@ -104,9 +104,13 @@ class VoicePicker:
             self.model.value = model if model in models else (models[0] if models else None)
             voices = voice_options(provider)
             self.voice.options = voices
-            wanted = self.kit.defaults.voice or {"elevenlabs": "George", "deepgram": "thalia-en"}.get(provider)
-            self.voice.value = next(
-                (v for v in voices if wanted and v.lower() == wanted.lower()), voices[0] if voices else None
+            default = {"elevenlabs": "George", "deepgram": "thalia-en"}.get(provider)
+            by_name = {v.lower(): v for v in voices}
+            current = (self.kit.defaults.voice or "").lower()
+            self.voice.value = (
+                by_name.get(current)
+                or by_name.get((default or "").lower())
+                or (voices[0] if voices else None)
             )
             tiers = latency_options(provider)
             self.latency.options = tiers

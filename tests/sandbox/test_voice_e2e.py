@@ -383,3 +383,32 @@ def test_hostile_provider_text_is_escaped(kit: LLMKit) -> None:
     with kit.realtime("xai/grok-voice-latest") as session:
         session.say(evil)
         assert "<img" not in render_realtime(session.session)
+
+
+def test_voice_picker_sets_the_defaults_kit_speak_uses(kit: LLMKit) -> None:
+    picker = kit.voice_picker()
+    assert kit.defaults.speech_model == "elevenlabs/eleven_flash_v2_5" and kit.defaults.voice == "George"
+    picker.provider.value = "deepgram"
+    assert kit.defaults.speech_model.startswith("deepgram/aura") and picker.latency.disabled
+    assert kit.defaults.latency is None and kit.defaults.voice == "thalia-en"
+    picker.provider.value = "elevenlabs"
+    picker.voice.value = "Sarah"
+    picker.latency.value = "strong"
+    speech = kit.speak("Defaults from the picker.", output_format="wav_16000")
+    assert speech.voice == "Sarah" and speech.latency is not None and speech.latency.value == "strong"
+    assert speech.sent["optimize_streaming_latency"] == 2
+
+
+def test_realtime_events_stream_the_deltas(kit: LLMKit) -> None:
+    with kit.realtime("openai/gpt-realtime") as session:
+        session.send_text("Stream it to me.")
+        kinds: list[str] = []
+        text = ""
+        for event in session.events():
+            kinds.append(event.kind)
+            if event.kind == "transcript":
+                text += event.text
+            if event.kind == "done":
+                assert event.turn is not None and event.turn.text == text
+                break
+    assert {"transcript", "audio", "done"} <= set(kinds) and "Stream it to me." in text
