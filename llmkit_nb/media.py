@@ -23,14 +23,12 @@ from providers.media_types import Image, Job, JobKind, MediaResult, Video
 from providers.video.jobs import JobTracker
 
 from .display.media import render_job, render_media, render_plain_job, render_plain_media
-from .display.objects import DisplayHandle, _Bundle, _ipython_display, _select, error_mimebundle, in_notebook
+from .display.objects import DisplayHandle, _Bundle, _ipython_display, _select, in_notebook
 
 if TYPE_CHECKING:
     from .kit import LLMKit
 
 __all__ = ["ImageResponse", "LiveJob", "VideoResponse", "generate", "resume"]
-
-_SHOWN = "_llmkit_displayed"
 
 
 def _save(result: Any, path: str | Path) -> Path:
@@ -164,18 +162,19 @@ class LiveJob:
             self._line(render_plain_job(done) + f" · {result.url}", final=True)
 
     def fail(self, exc: BaseException) -> None:
-        """The job ended in an error: show it in place (once; the notebook will not repeat it)."""
-        try:
-            setattr(exc, _SHOWN, True)
-        except AttributeError:
-            pass
+        """The job ended in an error: the bar turns into its final status and the error's name.
+
+        The error panel itself is left to whoever shows the exception (`show(err)`, or the notebook's
+        handler for an uncaught one), so it appears once, below."""
+        summary = f"{type(exc).__name__}: {exc}"
         if self.notebook:
-            self._show(error_mimebundle(exc))
-        else:
-            if self._tty() and self._last_line:
-                self._stream().write("\n")
-            self._stream().write(f"{type(exc).__name__}: {exc}\n")
-            self._stream().flush()
+            if self._job is not None:
+                self._show({"text/plain": summary, "text/html": render_job(self._job, note=summary)})
+            return
+        if self._tty() and self._last_line:
+            self._stream().write("\n")
+        self._stream().write(summary + "\n")
+        self._stream().flush()
 
     def interrupted(self, exc: JobInterrupted) -> None:
         """Ctrl-C: say whether the remote task was cancelled and how to resume."""

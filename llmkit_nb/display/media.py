@@ -116,7 +116,8 @@ def _player(result: MediaResult) -> str:
     if isinstance(result, Video):
         poster = safe_src(result.poster_url, "image")
         poster_attr = f' poster="{_e(poster)}"' if poster else ""
-        size = f' width="{result.width}"' if result.width and result.width <= 720 else ""
+        # the declared size, capped: a provider's 1080p fits the notebook, the sandbox's tiny clip scales up
+        size = f' width="{min(result.width, 640)}"' if result.width else ""
         return (
             f'<video controls preload="metadata" playsinline{poster_attr}{size} src="{_e(src)}">'
             f"Your browser cannot play this video here; {fallback}</video>"
@@ -173,7 +174,11 @@ def _status_text(job: Job) -> str:
 
 def render_job(job: Job, *, note: str = "") -> str:
     """HTML progress for a running job: a bar (indeterminate without a percentage) and its status line."""
-    if job.progress is not None:
+    if job.status == "succeeded":
+        bar = '<progress max="1" value="1"></progress>'
+    elif job.done:  # failed or cancelled: a still, empty bar (an indeterminate one would look busy)
+        bar = '<progress max="1" value="0"></progress>'
+    elif job.progress is not None:
         bar = f'<progress max="1" value="{min(max(job.progress, 0.0), 1.0):.3f}"></progress>'
     else:
         bar = "<progress></progress>"

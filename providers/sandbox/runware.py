@@ -133,7 +133,7 @@ def _result(call: Call, job: SandboxJob, task_type: str) -> dict[str, Any]:
         f"{key}UUID": job.id,
         f"{key}URL": output_url(call, job),
         "seed": job.seed,
-        "cost": job.cost_usd,
+        **({"cost": job.cost_usd} if job.cost_usd else {}),  # no price in the catalog: no made-up cost
     }
 
 

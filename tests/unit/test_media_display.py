@@ -175,4 +175,19 @@ def test_live_job_in_a_terminal_prints_progress_lines_and_errors() -> None:
     view.fail(err)
     lines = out.getvalue().splitlines()
     assert len(lines) == 3 and "50%" in lines[1] and lines[2].startswith("JobFailedError")
-    assert getattr(err, "_llmkit_displayed", False)
+
+
+def test_live_job_in_a_notebook_leaves_the_error_panel_to_show() -> None:
+    log: list[Any] = []
+
+    def display(obj: Any) -> _Handle:
+        log.append(("display", obj))
+        return _Handle(log)
+
+    view = LiveJob(display_fn=display)
+    view.update(Job(id="j", provider="runwayml", model="gen4.5", status="failed", raw_status="FAILED"))
+    err = JobFailedError("runwayml/gen4.5 job j failed: moderation", job_id="j", provider="runwayml")
+    view.fail(err)
+    final = log[-1][1].bundle["text/html"]
+    assert "failed · " in final and "JobFailedError" in final and 'class="llmkit-error"' not in final
+    assert not getattr(err, "_llmkit_displayed", False)  # show(err) or the notebook's handler draws the panel
