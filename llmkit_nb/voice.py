@@ -89,16 +89,14 @@ def speak(
     from .display.audio import LiveSpeech
 
     live = LiveSpeech(plan.provider, plan.model, sandbox=kit.sandbox)
-    count = 0
     try:
         for event in kit._runner.iterate(kit.client.speak_stream(plan), on_idle=live.flush):
             if isinstance(event, AudioChunk):
-                count += 1
                 live.add(event)
                 if on_chunk is not None:
                     on_chunk(event)
             elif isinstance(event, SpeechDone):
-                result = SpeechResponse.of(event.speech.model_copy(update={"chunks": count}))
+                result = SpeechResponse.of(event.speech)
                 live.finish(result)
                 return result
     except BaseException as exc:

@@ -289,7 +289,16 @@ async def run_speech_stream(client: AsyncClient, plan: SpeechPlan) -> AsyncItera
         except httpx2.TransportError as exc:
             got = b"".join(chunks)
             partial = _speech(
-                client, plan, got, first, started, request_id, response, opened.url, ["cut short"]
+                client,
+                plan,
+                got,
+                first,
+                started,
+                request_id,
+                response,
+                opened.url,
+                ["cut short"],
+                len(chunks),
             )
             raise IncompleteSessionError(
                 f"the {plan.provider} audio stream was cut short after {len(got):,} bytes: {exc}",
@@ -303,7 +312,9 @@ async def run_speech_stream(client: AsyncClient, plan: SpeechPlan) -> AsyncItera
                 f"{plan.provider} answered with no audio", provider=plan.provider, request_id=request_id
             )
         notes = [f"sandbox: {response.headers[NOTE_HEADER]}"] if response.headers.get(NOTE_HEADER) else []
-        speech = _speech(client, plan, audio, first, started, request_id, response, opened.url, notes)
+        speech = _speech(
+            client, plan, audio, first, started, request_id, response, opened.url, notes, len(chunks)
+        )
     yield SpeechDone(speech=speech)
 
 
@@ -317,10 +328,13 @@ def _speech(
     response: Any,
     url: str,
     extra: list[str],
+    chunks: int,
 ) -> Speech:
     fmt_name, media, rate, duration, notes = (
         _describe_audio(audio, plan.fmt) if audio else (plan.fmt.codec, plan.fmt.media_type, None, None, [])
     )
+    if any(n.startswith("sandbox:") for n in extra):  # the sandbox's own note already says what came back
+        notes = [n for n in notes if not n.startswith("asked for")]
     return Speech(
         audio=audio,
         format=fmt_name,
@@ -337,7 +351,7 @@ def _speech(
         ttfb_s=round(first, 4) if first is not None else None,
         latency_s=round(time.perf_counter() - started, 4),
         streamed=plan.stream,
-        chunks=0,
+        chunks=chunks,
         endpoint=_endpoint(url),
         sandbox=client.sandbox,
         request_id=request_id,
@@ -348,12 +362,9 @@ def _speech(
 
 async def run_speech(client: AsyncClient, plan: SpeechPlan) -> Speech:
     """Send a speech request and return the whole Speech (time to first byte measured all the same)."""
-    count = 0
     async for event in run_speech_stream(client, plan):
-        if isinstance(event, AudioChunk):
-            count += 1
-        else:
-            return event.speech.model_copy(update={"chunks": count})
+        if isinstance(event, SpeechDone):
+            return event.speech
     raise StreamError("the speech stream ended without a result", provider=plan.provider)  # pragma: no cover
 
 
