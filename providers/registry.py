@@ -91,7 +91,14 @@ class ProviderSpec(BaseModel):
     codec: str
     base_url: str
     auth: Literal[
-        "bearer", "x-api-key", "x-goog-api-key", "token", "xi-api-key", "api-key", "api-subscription-key"
+        "bearer",
+        "x-api-key",
+        "x-goog-api-key",
+        "token",
+        "xi-api-key",
+        "api-key",
+        "api-subscription-key",
+        "authorization",  # the raw key in the Authorization header, no scheme (AssemblyAI)
     ]
     env: tuple[str, ...]
     key_required: bool = Field(
