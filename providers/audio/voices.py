@@ -100,7 +100,9 @@ def deepgram_voice_model(model: str, voice: str | None) -> tuple[str, str]:
             continue
         if wanted in (v["name"], f"{v['name']}-{v['language']}"):
             return v["name"], v["id"]
-    english = sorted({v["name"] for v in voices if v["family"] == family and v["language"] == "en"} - {"thalia"})
+    english = sorted(
+        {v["name"] for v in voices if v["family"] == family and v["language"] == "en"} - {"thalia"}
+    )
     some = ", ".join(["thalia", *english[:11]])
     raise InvalidParameterError(
         f"unknown Deepgram {family} voice {voice!r}; e.g. {some}, ... (all: providers.audio.voices.list_voices('deepgram'))",
