@@ -183,7 +183,9 @@ def listen(call: Call) -> Reply:
     if not _STT_MODELS.match(model):
         return error(400, f"No such model/language/tier combination found: model={model}", call.request_id)
     if isinstance(call.body, dict) and "url" in call.body:
-        payload = results_for(Heard(None, 0.0, False), query, call.request_id, hashlib.sha256(b"").hexdigest(), _created())
+        payload = results_for(
+            Heard(None, 0.0, False), query, call.request_id, hashlib.sha256(b"").hexdigest(), _created()
+        )
         payload["metadata"]["warnings"] = [
             {
                 "parameter": "url",
