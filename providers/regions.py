@@ -239,7 +239,9 @@ def endpoint_residency(
                 return region.residency, f"{host} (region {name!r})"
         return None, f"{host} (a custom base URL the catalog cannot place)"
     if choice.region is not None:
-        return choice.region.residency, f"{host} (region {choice.name!r})"
+        # a region with neither host nor parameter is only your word for it (an Azure resource's region)
+        declared = "declared " if choice.region.base_url is None and not choice.region.params else ""
+        return choice.region.residency, f"{host} ({declared}region {choice.name!r})"
     if choice.name is not None:
         return None, f"{host} ({choice.name!r}, which the catalog does not place)"
     return None, host

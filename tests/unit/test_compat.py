@@ -145,6 +145,18 @@ def test_azure_endpoint_is_required_and_checked() -> None:
     assert "s3cretpw" not in str(info.value)
 
 
+def test_azure_region_is_declared_not_seen() -> None:
+    with pytest.raises(ResidencyError, match="swedencentral"):
+        _client(AZURE, residency="eu").prepare("azure/gpt-prod", "hi")
+    prep = _client(AZURE | {"AZURE_OPENAI_REGION": "swedencentral"}, residency="eu").prepare(
+        "azure/gpt-prod", "hi"
+    )
+    assert prep.call.url.startswith("https://my-res.openai.azure.com/")  # the host does not change
+    assert any("declared region 'swedencentral'" in n for n in prep.notes)
+    with pytest.raises(ResidencyError, match="'uk'"):
+        _client(AZURE, residency="eu").prepare("azure/gpt-prod", "hi", region="uksouth")
+
+
 def test_cloudflare_account_id_fills_the_path() -> None:
     env = {"CLOUDFLARE_API_KEY": KEY}
     with pytest.raises(ConfigurationError, match="CLOUDFLARE_ACCOUNT_ID"):
