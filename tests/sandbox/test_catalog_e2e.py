@@ -26,7 +26,8 @@ def _model(spec: ProviderSpec) -> str:
     if spec.example_model:
         return spec.example_model
     served = sorted(list_models(spec.name), key=lambda m: (m.status != "current", m.thinking.always_on))
-    return served[0].id if served else "served-model"  # a self-hosted server serves whatever name it was given
+    # a self-hosted server serves whatever name it was started with
+    return served[0].id if served else "served-model"
 
 
 @pytest.fixture(scope="module")
