@@ -46,6 +46,7 @@ from .registry import (
 from .thinking import Resolved, coerce, resolve
 from .transport import Transport, default_http_client
 from .types import ChatRequest, ChatResult, Done, HttpCall, ImagePart, Message, StreamEvent, TextPart
+from .urls import clean_base_url as _clean_base_url
 
 __all__ = ["AsyncClient", "Prepared", "to_messages"]
 
@@ -160,19 +161,6 @@ def _resolve_settings(
             value = Secret(str(value))
         values[name], sources[name] = value, source
     return values, sources
-
-
-def _clean_base_url(url: str, source: str) -> str:
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(
-            f"{source} must be an http(s) URL with a host, e.g. https://api.example.com/v1"
-        )
-    if parts.username or parts.password:
-        raise ConfigurationError(
-            f"{source} must not carry credentials in the URL; pass the key as api_key= instead"
-        )
-    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
 def _kept(result: ChatResult) -> str:
