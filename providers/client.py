@@ -509,12 +509,12 @@ class AsyncClient:
 
         return parse
 
-    async def compare(
-        self, prompt: Any, models: list[str], **kwargs: Any
-    ) -> list[ChatResult | LLMKitError]:
+    async def compare(self, prompt: Any, models: list[str], **kwargs: Any) -> list[ChatResult | LLMKitError]:
         """The same call on several models at once; a model's failure is its entry, not an exception."""
         if not models:
-            raise InvalidParameterError("compare needs at least one model, e.g. models=['openai/gpt-6.1-terra']")
+            raise InvalidParameterError(
+                "compare needs at least one model, e.g. models=['openai/gpt-6.1-terra']"
+            )
 
         async def one(model: str) -> ChatResult | LLMKitError:
             try:
