@@ -334,19 +334,23 @@ class LLMKit:
         remote task where the provider allows it and raises JobInterrupted with the job id."""
         from .media import generate
 
-        return generate(
-            self,
+        return self._ledgered(
             "video",
-            prompt,
-            model=model,
-            duration=duration,
-            size=size,
-            image=image,
-            timeout=timeout,
-            on_progress=on_progress,
-            progress=progress,
-            cancel_on_interrupt=cancel_on_interrupt,
-            **options,
+            model,
+            lambda: generate(
+                self,
+                "video",
+                prompt,
+                model=model,
+                duration=duration,
+                size=size,
+                image=image,
+                timeout=timeout,
+                on_progress=on_progress,
+                progress=progress,
+                cancel_on_interrupt=cancel_on_interrupt,
+                **options,
+            ),
         )
 
     def video_job(
@@ -362,14 +366,18 @@ class LLMKit:
         not start."""
         from .media import resume
 
-        return resume(
-            self,
-            job_id,
-            model=model,
-            kind="video",
-            timeout=timeout,
-            on_progress=on_progress,
-            progress=progress,
+        return self._ledgered(
+            "video",
+            model or job_id,
+            lambda: resume(
+                self,
+                job_id,
+                model=model,
+                kind="video",
+                timeout=timeout,
+                on_progress=on_progress,
+                progress=progress,
+            ),
         )
 
     def generate_image(
@@ -388,17 +396,21 @@ class LLMKit:
         machinery; returns an `ImageResponse`."""
         from .media import generate
 
-        return generate(
-            self,
+        return self._ledgered(
             "image",
-            prompt,
-            model=model,
-            size=size,
-            image=image,
-            timeout=timeout,
-            on_progress=on_progress,
-            progress=progress,
-            **options,
+            model,
+            lambda: generate(
+                self,
+                "image",
+                prompt,
+                model=model,
+                size=size,
+                image=image,
+                timeout=timeout,
+                on_progress=on_progress,
+                progress=progress,
+                **options,
+            ),
         )
 
     def sandbox_fault(self, spec: str, times: int = 1) -> None:
@@ -424,7 +436,9 @@ class LLMKit:
         """Speech to text from bytes, a path, a URL or a Speech; renders text + word timings + speaker turns."""
         from . import voice
 
-        return voice.transcribe(self, audio, model=model, options=options)
+        return self._ledgered(
+            "transcription", model, lambda: voice.transcribe(self, audio, model=model, options=options)
+        )
 
     def transcribe_live(self, chunks: Any, *, model: str = "deepgram/nova-3", **options: Any) -> Any:
         """Live transcription (Deepgram WebSocket): iterate it for interim and final results as they arrive."""
@@ -450,16 +464,20 @@ class LLMKit:
         """
         from . import voice as _voice
 
-        return _voice.speak(
-            self,
-            text,
-            model=model,
-            voice=voice,
-            latency=latency,
-            output_format=output_format,
-            stream=stream,
-            on_chunk=on_chunk,
-            options=options,
+        return self._ledgered(
+            "speech",
+            model or self.defaults.speech_model or "",
+            lambda: _voice.speak(
+                self,
+                text,
+                model=model,
+                voice=voice,
+                latency=latency,
+                output_format=output_format,
+                stream=stream,
+                on_chunk=on_chunk,
+                options=options,
+            ),
         )
 
     def speak_stream(
@@ -487,6 +505,16 @@ class LLMKit:
         from .widgets_voice import VoicePicker
 
         return VoicePicker(self)
+
+    def _ledgered(self, kind: str, model: str, call: Any) -> Any:
+        """Run a speech, transcription or generation call and record it in the ledger."""
+        try:
+            result = call()
+        except ProviderError as exc:
+            self.ledger.record_error(model, exc, kind=kind, sandbox=self.sandbox)
+            raise
+        self.ledger.record_result(result, kind=kind)
+        return result
 
     def usage(self) -> Ledger:
         """Every call this kit made: tokens, latency, estimated cost; renders a table and spend bars."""

@@ -84,6 +84,20 @@ class Ledger:
             )
         )
 
+    def record_result(self, result: Any, *, kind: str) -> None:
+        """Record a speech, transcript, video or image result (fields it lacks stay None)."""
+        self._entries.append(
+            LedgerEntry(
+                at=time.time(),
+                kind=kind,
+                provider=str(getattr(result, "provider", "") or ""),
+                model=str(getattr(result, "model", "") or ""),
+                latency_s=getattr(result, "latency_s", None) or getattr(result, "elapsed_s", None),
+                cost_usd=getattr(result, "cost_usd", None),
+                sandbox=bool(getattr(result, "sandbox", False)),
+            )
+        )
+
     def record(self, entry: LedgerEntry) -> None:
         """Record any other kind of call (speech, transcription, video...)."""
         self._entries.append(entry)

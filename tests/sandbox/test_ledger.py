@@ -36,3 +36,19 @@ def test_every_call_is_recorded_with_cost_at_catalog_prices() -> None:
     html = ledger._repr_mimebundle_()["text/html"]
     assert "<svg" in html and html.count("<rect") == 2 and "sandbox" in html
     assert ledger.total_cost() == pytest.approx(sum(x["cost_usd"] or 0 for x in rows))
+
+
+def test_speech_transcription_and_video_are_recorded_too() -> None:
+    with LLMKit(sandbox=True) as kit:
+        speech = kit.speak("Hello from the ledger.", model="elevenlabs/eleven_flash_v2_5")
+        kit.transcribe(speech, model="deepgram/nova-3")
+        video = kit.generate_video(
+            "a red kite over a beach", model="runware/runway:1@2", duration=5, progress=False
+        )
+        rows = kit.usage().to_dicts()
+    assert [(r["kind"], r["provider"]) for r in rows] == [
+        ("speech", "elevenlabs"),
+        ("transcription", "deepgram"),
+        ("video", "runware"),
+    ]
+    assert rows[2]["cost_usd"] == video.cost_usd and all(r["sandbox"] for r in rows)
