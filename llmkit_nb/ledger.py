@@ -125,7 +125,7 @@ class Ledger:
                     "input_tokens": 0,
                     "output_tokens": 0,
                     "reasoning_tokens": 0,
-                    "cost_usd": 0.0,
+                    "cost_usd": None,
                     "sandbox": e.sandbox,
                 },
             )
@@ -134,8 +134,9 @@ class Ledger:
             row["input_tokens"] += e.input_tokens or 0
             row["output_tokens"] += e.output_tokens or 0
             row["reasoning_tokens"] += e.reasoning_tokens or 0
-            row["cost_usd"] += e.cost_usd or 0.0
-        return sorted(totals.values(), key=lambda r: -r["cost_usd"])
+            if e.cost_usd is not None:
+                row["cost_usd"] = (row["cost_usd"] or 0.0) + e.cost_usd
+        return sorted(totals.values(), key=lambda r: -(r["cost_usd"] or 0.0))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         from .display.ledger import render_ledger, render_plain_ledger

@@ -19,6 +19,9 @@ def render_spend_bars(rows: list[dict[str, object]]) -> str:
     """An inline SVG with one horizontal bar per model, length proportional to its spend."""
     if not rows:
         return ""
+    rows = [r for r in rows if r["cost_usd"] is not None]
+    if not rows:
+        return ""
     top = max(float(r["cost_usd"]) for r in rows) or 1.0  # type: ignore[arg-type]
     label_w = 230
     height = _ROW_H * len(rows) + 4
@@ -50,7 +53,7 @@ def render_ledger(ledger: Ledger) -> str:
     body = "".join(
         f"<tr><td><code>{_e(r['model'])}</code></td><td>{r['calls']}</td><td>{r['errors']}</td>"
         f"<td>{r['input_tokens']:,}</td><td>{r['output_tokens']:,}</td><td>{r['reasoning_tokens']:,}</td>"
-        f"<td>{_e(_cost(float(r['cost_usd'])))}</td></tr>"  # type: ignore[arg-type]
+        f"<td>{_e(_cost(float(r['cost_usd'])) if r['cost_usd'] is not None else 'not priced')}</td></tr>"  # type: ignore[arg-type]
         for r in rows
     )
     note = " · includes sandbox calls, priced as if real" if sandbox else ""
@@ -70,6 +73,7 @@ def render_plain_ledger(ledger: Ledger) -> str:
     for r in ledger.by_model():
         lines.append(
             f"  {r['model']}: {r['calls']} calls, {r['input_tokens']} in / {r['output_tokens']} out / "
-            f"{r['reasoning_tokens']} reasoning, ${float(r['cost_usd']):.4f}"  # type: ignore[arg-type]
+            f"{r['reasoning_tokens']} reasoning, "
+            + (f"${float(r['cost_usd']):.4f}" if r["cost_usd"] is not None else "not priced")  # type: ignore[arg-type]
         )
     return "\n".join(lines)

@@ -1,7 +1,7 @@
 """What a person sees in JupyterLab: notebooks/09_interactive.ipynb run in a real Chromium.
 
 Checks the picker changes the provider, the chat panel streams an answer, the reasoning panel
-opens and closes, and a hostile model answer runs nothing. Screenshots go to docs/img/ when
+opens and closes, an inline <audio> and <video> load and play, and a hostile model answer runs nothing. Screenshots go to docs/img/ when
 LLMKIT_SCREENSHOTS=1 (to refresh the README's pictures), else to a temporary folder.
 """
 
@@ -97,6 +97,33 @@ def test_hostile_answer_runs_nothing(page: Any) -> None:
     text = out.inner_text()
     assert "<script>" in text and "onerror" in text  # shown as text, escaped
     assert page.evaluate("() => window.__pwned") is None
+
+
+@pytest.mark.parametrize("tag", ["audio", "video"])
+def test_media_elements_are_present_and_playable(page: Any, tag: str) -> None:
+    element = page.locator(f".jp-OutputArea-output {tag}").first
+    element.wait_for(state="attached", timeout=30_000)
+    assert element.get_attribute("controls") is not None
+    played = page.evaluate(
+        """async (tag) => {
+            const el = document.querySelector(`.jp-OutputArea-output ${tag}`);
+            el.muted = true;
+            if (el.readyState < 1) {
+                await new Promise((ok, fail) => {
+                    el.addEventListener("loadedmetadata", ok, {once: true});
+                    el.addEventListener("error", () => fail(new Error("media error " + (el.error && el.error.code))), {once: true});
+                    el.load();
+                });
+            }
+            await el.play();
+            await new Promise(r => setTimeout(r, 400));
+            const t = el.currentTime;
+            el.pause();
+            return {duration: el.duration, time: t, error: el.error && el.error.code};
+        }""",
+        tag,
+    )
+    assert played["error"] is None and played["duration"] > 0 and played["time"] > 0, played
 
 
 def test_ledger_renders_bars(page: Any) -> None:
