@@ -17,7 +17,7 @@ CANDIDATES = [
     ("providers", "import providers"),
     ("providers + client", "import providers.client"),
     ("llmkit_nb", "import llmkit_nb"),
-    ("llmkit_nb + LLMKit", "from llmkit_nb import LLMKit; LLMKit"),
+    ("llmkit_nb + LLMKit()", "from llmkit_nb import LLMKit; LLMKit().close()"),
     ("httpx2", "import httpx2"),
     ("openai", "import openai"),
     ("anthropic", "import anthropic"),
