@@ -41,7 +41,7 @@ async def test_compare_runs_concurrently() -> None:
     )
     while not app.requests:
         await asyncio.sleep(0.005)
-    await asyncio.sleep(0.2)  # a sequential compare could not send the second request until the first is done
+    await asyncio.sleep(0.5)  # a sequential compare could not send the second request until the first is done
     assert len(app.requests) == 2 and not task.done()
     results = await task
     assert all(r.text for r in results)
