@@ -11,7 +11,7 @@ redacted_thinking blocks go back verbatim; a signature only to Anthropic, never 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_never
 
 import httpx2
 
@@ -82,6 +82,8 @@ def _blocks(message: Message, provider: str) -> list[dict[str, Any]]:
                     blocks.append({"type": "redacted_thinking", "data": part.encrypted})
                 elif part.signature:
                     blocks.append({"type": "thinking", "thinking": part.text, "signature": part.signature})
+            case _:
+                assert_never(part)
     return blocks
 
 

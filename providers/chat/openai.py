@@ -9,7 +9,7 @@ SSE with `event:` names and `type` in the data, no `[DONE]`, ending in `response
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_never
 
 import httpx2
 
@@ -59,6 +59,8 @@ def _input_item(message: Message, provider: str) -> list[dict[str, Any]]:
                     if part.encrypted:
                         item["encrypted_content"] = part.encrypted
                     items.append(item)
+            case _:
+                assert_never(part)
     if content:
         if all(c["type"] == text_type for c in content) and message.role == "user" and len(content) == 1:
             items.append({"role": "user", "content": content[0]["text"]})

@@ -9,7 +9,7 @@ Compatible vendors add `message.reasoning_content` (DeepSeek), which the parser 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_never
 
 import httpx2
 
@@ -54,7 +54,9 @@ def _content(message: Message) -> str | list[dict[str, Any]]:
                 url = part.url or f"data:{part.media_type};base64,{part.data}"
                 blocks.append({"type": "image_url", "image_url": {"url": url}})
             case ThinkingPart():
-                pass  # Chat Completions takes no reasoning back; see `dropped_thinking`
+                pass  # Chat Completions takes no reasoning back; check() notes how many were left out
+            case _:
+                assert_never(part)
     return blocks
 
 
