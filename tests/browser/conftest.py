@@ -67,6 +67,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         "LLMKIT_SANDBOX": "1",
         "PYTHONPATH": str(ROOT),
         "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        # workspaces (open tabs) in a temporary folder too, so no run inherits another's layout
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path_factory.mktemp("lab-workspaces")),
     }
     proc = subprocess.Popen(
         [

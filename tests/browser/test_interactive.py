@@ -22,7 +22,8 @@ def page(lab: dict[str, str], browser: Any, tmp_path_factory: pytest.TempPathFac
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.goto(f"{lab['base']}/lab/tree/09_interactive.ipynb?token={lab['token']}")
+    # a workspace of its own: nothing another test (or an earlier run) left open can get in the way
+    pg.goto(f"{lab['base']}/lab/workspaces/interactive/tree/09_interactive.ipynb?reset&token={lab['token']}")
     pg.wait_for_selector(".jp-Notebook", timeout=60_000)
     select = pg.get_by_role("button", name="Select", exact=True)
     try:  # JupyterLab may ask which kernel to start; the notebook names python3
@@ -30,8 +31,8 @@ def page(lab: dict[str, str], browser: Any, tmp_path_factory: pytest.TempPathFac
         select.click()
     except Exception:
         pass
-    pg.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    pg.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    pg.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible", timeout=60_000)
+    pg.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible", timeout=60_000)
     pg.get_by_role("menuitem", name="Run", exact=True).click()
     pg.get_by_text("Run All Cells", exact=True).click()
     try:
@@ -39,7 +40,7 @@ def page(lab: dict[str, str], browser: Any, tmp_path_factory: pytest.TempPathFac
     except Exception:
         pg.screenshot(path=str(tmp_path_factory.getbasetemp() / "run-all-failed.png"), full_page=True)
         raise
-    pg.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    pg.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible", timeout=60_000)
     pg.screenshots = (  # type: ignore[attr-defined]
         ROOT / "docs" / "img" if os.environ.get("LLMKIT_SCREENSHOTS") else tmp_path_factory.mktemp("shots")
     )
