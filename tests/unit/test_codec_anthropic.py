@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from providers.chat.anthropic import Anthropic
@@ -9,9 +11,9 @@ from providers.chat.base import Connection
 from providers.credentials import Secret
 from providers.errors import InvalidParameterError, OverloadedError, RateLimitError
 from providers.registry import lookup_model
-from providers.thinking import coerce, resolve
+from providers.thinking import resolve
 from providers.types import ChatRequest, Message, TextDelta, ThinkingDelta, ThinkingPart
-from tests.helpers import fixture_json, sse_events
+from tests.helpers import codec_call, fixture_json, sse_events
 
 CODEC = Anthropic()
 CONN = Connection(
@@ -22,14 +24,8 @@ CONN = Connection(
 )
 
 
-def build(model: str, thinking: object = None, **kw: object) -> dict:
-    info = lookup_model("anthropic", model)
-    req = ChatRequest(
-        provider="anthropic", model=model, messages=[Message.user("hi")], thinking=coerce(thinking), **kw
-    )  # type: ignore[arg-type]
-    resolved = resolve(req.thinking, info.thinking, model=model)
-    CODEC.check(req, info, resolved)
-    call = CODEC.build(req, CONN, resolved, info)
+def build(model: str, thinking: object = None, **kw: Any) -> dict:
+    call, _ = codec_call(CODEC, CONN, "anthropic", model, thinking, **kw)
     assert call.url == "https://api.anthropic.com/v1/messages"
     assert call.headers["anthropic-version"] == "2026-10-21"
     assert call.headers["authorization"] == "Bearer sk-ant-test-key"

@@ -14,11 +14,10 @@ from providers.chat.deepseek import DeepSeek, reasoning_back
 from providers.client import AsyncClient
 from providers.credentials import Secret
 from providers.errors import BadRequestError, ModelRetiredError
-from providers.registry import lookup_model
-from providers.thinking import WIRE, coerce, resolve
+from providers.thinking import WIRE
 from providers.transport import Reply
 from providers.types import ChatRequest, Message, TextDelta, TextPart, ThinkingDelta, ThinkingPart
-from tests.helpers import FIXTURES, fixture_json, sse_events
+from tests.helpers import FIXTURES, codec_call, fixture_json, sse_events
 
 CODEC = DeepSeek()
 CONN = Connection(provider="deepseek", base_url="https://api.deepseek.com", key=Secret("sk-ds-test"))
@@ -33,19 +32,17 @@ def build(
     max_tokens: int | None = None,
     **options: Any,
 ) -> tuple[dict[str, Any], list[str]]:
-    info = lookup_model("deepseek", model)
-    req = ChatRequest(
-        provider="deepseek",
-        model=model,
-        messages=messages or [Message.user("hi")],
-        thinking=coerce(thinking),
+    call, notes = codec_call(
+        CODEC,
+        CONN,
+        "deepseek",
+        model,
+        thinking,
+        messages=messages,
         stream=stream,
         max_tokens=max_tokens,
         options=options,
     )
-    resolved = resolve(req.thinking, info.thinking, model=f"deepseek/{model}")
-    notes = list(resolved.notes) + CODEC.check(req, info, resolved)
-    call = CODEC.build(req, CONN, resolved, info)
     assert call.url == "https://api.deepseek.com/chat/completions"
     assert call.headers["authorization"] == "Bearer sk-ds-test"
     assert call.json_body is not None

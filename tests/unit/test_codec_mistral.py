@@ -17,10 +17,9 @@ from providers.errors import (
     InvalidParameterError,
     ThinkingNotSupportedError,
 )
-from providers.registry import lookup_model, provider_spec
-from providers.thinking import coerce, resolve
+from providers.registry import provider_spec
 from providers.types import ChatRequest, Message, TextDelta, TextPart, ThinkingDelta, ThinkingPart
-from tests.helpers import FIXTURES, fixture_json, sse_events
+from tests.helpers import FIXTURES, codec_call, fixture_json, sse_events
 
 CODEC = Mistral()
 CONN = Connection(provider="mistral", base_url="https://api.mistral.ai/v1", key=Secret("mistral-test"))
@@ -35,19 +34,17 @@ def build(
     max_tokens: int | None = None,
     **options: Any,
 ) -> tuple[dict[str, Any], list[str]]:
-    info = lookup_model("mistral", model)
-    req = ChatRequest(
-        provider="mistral",
-        model=model,
-        messages=messages or [Message.user("hi")],
-        thinking=coerce(thinking),
+    call, notes = codec_call(
+        CODEC,
+        CONN,
+        "mistral",
+        model,
+        thinking,
+        messages=messages,
         stream=stream,
         max_tokens=max_tokens,
         options=options,
     )
-    resolved = resolve(req.thinking, info.thinking, model=f"mistral/{model}")
-    notes = list(resolved.notes) + CODEC.check(req, info, resolved)
-    call = CODEC.build(req, CONN, resolved, info)
     assert call.url == "https://api.mistral.ai/v1/chat/completions"
     assert call.headers["authorization"] == "Bearer mistral-test"
     assert call.json_body is not None

@@ -8,10 +8,8 @@ from providers.chat.base import Connection
 from providers.chat.openai import OpenAI
 from providers.credentials import Secret
 from providers.errors import AuthenticationError, InvalidParameterError, StreamError
-from providers.registry import lookup_model
-from providers.thinking import coerce, resolve
 from providers.types import ChatRequest, Message, TextDelta, ThinkingDelta, ThinkingPart
-from tests.helpers import fixture_json, sse_events
+from tests.helpers import codec_call, fixture_json, sse_events
 
 CODEC = OpenAI()
 CONN = Connection(provider="openai", base_url="https://api.openai.com/v1", key=Secret("sk-openai-test"))
@@ -25,18 +23,9 @@ def build(
     messages: list[Message] | None = None,
     **options: object,
 ) -> tuple[dict, list[str]]:
-    info = lookup_model("openai", model)
-    req = ChatRequest(
-        provider="openai",
-        model=model,
-        messages=messages or [Message.user("hi")],
-        thinking=coerce(thinking),
-        options={"api": api, **options},
+    call, notes = codec_call(
+        CODEC, CONN, "openai", model, thinking, messages=messages, options={"api": api, **options}
     )
-    codec, req = CODEC.pick(req)
-    resolved = resolve(req.thinking, info.thinking, model=model)
-    notes = codec.check(req, info, resolved) + list(resolved.notes)
-    call = codec.build(req, CONN, resolved, info)
     assert call.headers["authorization"] == "Bearer sk-openai-test"
     assert call.json_body is not None
     return call.json_body, notes

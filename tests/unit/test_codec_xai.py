@@ -19,9 +19,8 @@ from providers.errors import (
     ThinkingNotSupportedError,
 )
 from providers.registry import lookup_model
-from providers.thinking import coerce, resolve
 from providers.types import ChatRequest, Message, TextDelta, ThinkingDelta, ThinkingPart
-from tests.helpers import FIXTURES, fixture_json, sse_events
+from tests.helpers import FIXTURES, codec_call, fixture_json, sse_events
 
 CODEC = XAI()
 CONN = Connection(provider="xai", base_url="https://api.x.ai/v1", key=Secret("xai-test"))
@@ -31,17 +30,7 @@ ENCRYPTED = ["reasoning.encrypted_content"]
 def build(
     model: str, thinking: object = None, *, messages: list[Message] | None = None, **options: Any
 ) -> tuple[dict[str, Any], list[str]]:
-    info = lookup_model("xai", model)
-    req = ChatRequest(
-        provider="xai",
-        model=model,
-        messages=messages or [Message.user("hi")],
-        thinking=coerce(thinking),
-        options=options,
-    )
-    resolved = resolve(req.thinking, info.thinking, model=f"xai/{model}")
-    notes = list(resolved.notes) + CODEC.check(req, info, resolved)
-    call = CODEC.build(req, CONN, resolved, info)
+    call, notes = codec_call(CODEC, CONN, "xai", model, thinking, messages=messages, options=options)
     assert call.url == "https://api.x.ai/v1/responses"
     assert call.headers["authorization"] == "Bearer xai-test"
     assert call.json_body is not None
