@@ -33,6 +33,7 @@ from .errors import (
     ProviderError,
     ProviderUnavailable,
     StreamError,
+    ToolsNotSupportedError,
 )
 from .regions import RegionChoice, check_region_map, check_residency, resolve_region, validate_policy
 from .registry import (
@@ -46,7 +47,20 @@ from .registry import (
 )
 from .thinking import Resolved, coerce, resolve
 from .transport import Transport, default_http_client
-from .types import ChatRequest, ChatResult, Done, HttpCall, ImagePart, Message, StreamEvent, TextPart
+from .types import (
+    ChatRequest,
+    ChatResult,
+    Done,
+    HttpCall,
+    ImagePart,
+    Message,
+    OutputSpec,
+    StreamEvent,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    ToolSpec,
+)
 from .urls import clean_base_url as _clean_base_url
 
 __all__ = ["AsyncClient", "Prepared", "to_messages"]
@@ -107,11 +121,14 @@ def to_messages(prompt: Any) -> tuple[list[Message], str | None]:
             raise InvalidParameterError("the prompt is empty; pass some text to send")
         return [Message.user(prompt)], None
     items = list(prompt) if isinstance(prompt, list | tuple) else [prompt]
-    messages = [_message(item) for item in items]
+    messages: list[Message] = []
+    for item in items:
+        # a tool loop's result brings every turn it added (calls and results), not just its answer
+        messages += item.to_messages() if isinstance(item, ChatResult) else [_message(item)]
     system = "\n\n".join(m.text for m in messages if m.role == "system") or None
     turns = [m for m in messages if m.role != "system"]
     has_content = any(
-        (isinstance(p, TextPart) and p.text.strip()) or isinstance(p, ImagePart)
+        (isinstance(p, TextPart) and p.text.strip()) or isinstance(p, ImagePart | ToolResultPart)
         for m in turns
         for p in m.parts
     )
@@ -120,6 +137,24 @@ def to_messages(prompt: Any) -> tuple[list[Message], str | None]:
             "the conversation has no content; pass at least one non-empty user message"
         )
     return turns, system
+
+
+def _check_tools_supported(codec: Any, request: ChatRequest) -> None:
+    """Refuse tools, tool turns or output= on a codec that does not translate them (yet)."""
+    uses_tools = bool(request.tools) or any(
+        isinstance(p, ToolCallPart | ToolResultPart) for m in request.messages for p in m.parts
+    )
+    if uses_tools and not getattr(codec, "tools", False):
+        raise ToolsNotSupportedError(
+            f"tools are not supported on {request.provider} yet (its codec does not translate tool calls); "
+            "use an OpenAI, xAI, DeepSeek or OpenAI-compatible model for tools",
+            provider=request.provider,
+        )
+    if request.output is not None and not getattr(codec, "structured_output", False):
+        raise ToolsNotSupportedError(
+            f"output= is not supported on {request.provider} yet; ask for JSON in the prompt instead",
+            provider=request.provider,
+        )
 
 
 def _check_settings(settings: Mapping[str, Mapping[str, Any]] | None) -> dict[str, dict[str, Any]]:
@@ -357,11 +392,16 @@ class AsyncClient(MediaCalls):
         system: str | None = None,
         stream: bool = False,
         region: str | None = None,
+        tools: list[ToolSpec] | None = None,
+        tool_choice: str | None = None,
+        parallel_tool_calls: bool | None = None,
+        output: OutputSpec | None = None,
         **options: Any,
     ) -> Prepared:
         """Validate a call and build its HttpCall, without sending anything.
 
         `region=` picks one of the provider's regions for this call (see providers/regions.py).
+        `tools=` and `output=` take their wire-neutral specs here (the tool loop makes them from Python).
         """
         provider, model_id = split_model(model)
         spec = provider_spec(provider)
@@ -395,10 +435,15 @@ class AsyncClient(MediaCalls):
             max_tokens=max_tokens,
             stream=stream,
             options=options,
+            tools=list(tools or []),
+            tool_choice=tool_choice,
+            parallel_tool_calls=parallel_tool_calls,
+            output=output,
         )
         codec = codec_for(spec)
         if hasattr(codec, "pick"):
             codec, request = codec.pick(request)
+        _check_tools_supported(codec, request)
         notes += codec.check(request, info, resolved)
         conn = self.connection(spec, region=region, info=info)
         chosen = spec.regions.get(conn.region or "")

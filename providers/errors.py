@@ -8,7 +8,10 @@
     │   ├── MissingKeyError                       names the env var and the argument
     │   ├── ThinkingNotSupportedError
     │   ├── ResidencyError                        the endpoint does not keep data where residency= asks
+    │   ├── ToolsNotSupportedError                tools or output= on a model/codec that cannot take them
     │   └── InvalidParameterError                 a value the model or provider rejects
+    │       └── ToolDefinitionError               a tool without type hints, a bad or duplicate name, a schema
+    │                                             the provider cannot take
     ├── ProviderUnavailable                       no public API exists; never faked
     └── ProviderError                             the provider (or the way to it) failed
         ├── APIStatusError                        an HTTP error status
@@ -22,6 +25,8 @@
         │       └── OverloadedError        529
         ├── APIConnectionError                    could not reach the provider
         │   └── APITimeoutError
+        ├── OutputError                           structured output that is not what was asked: `.raw_text`
+        │   └── RefusalError                      the model refused: `.refusal`
         ├── StreamError                           the stream broke or sent garbage
         │   ├── IncompleteStreamError             cut short: `.partial` keeps what arrived
         │   └── IncompleteSessionError            a session (WebSocket, audio stream) dropped: `.partial` keeps what arrived
@@ -32,7 +37,8 @@
             └── ResultUnavailableError            the job finished but its output URL cannot be fetched
 
     KeyboardInterrupt
-    └── JobInterrupted                            Ctrl-C while waiting for a job: `.job_id`, `.cancelled`
+    ├── JobInterrupted                            Ctrl-C while waiting for a job: `.job_id`, `.cancelled`
+    └── ToolLoopInterrupted                       Ctrl-C during a tool loop: `.partial` keeps every step
 
 Every ProviderError carries `provider`, `status`, `request_id` and (where given) `retry_after`.
 Messages never contain credentials: each one is passed through `credentials.redact`.
@@ -67,16 +73,21 @@ __all__ = [
     "MissingKeyError",
     "ModelRetiredError",
     "NotFoundError",
+    "OutputError",
     "OverloadedError",
     "PermissionDeniedError",
     "ProviderError",
     "ProviderUnavailable",
     "RateLimitError",
+    "RefusalError",
     "ResidencyError",
     "ResultUnavailableError",
     "ServerError",
     "StreamError",
     "ThinkingNotSupportedError",
+    "ToolDefinitionError",
+    "ToolLoopInterrupted",
+    "ToolsNotSupportedError",
     "UnknownModelError",
     "UnknownProviderError",
     "error_for_status",
@@ -129,6 +140,19 @@ class ThinkingNotSupportedError(ConfigurationError):
 
 class InvalidParameterError(ConfigurationError):
     pass
+
+
+class ToolDefinitionError(InvalidParameterError):
+    """A tool that cannot be offered as given: a parameter without a type hint, a name the provider would
+    reject or a duplicate, a schema feature the provider cannot take. `.tool` names it."""
+
+    def __init__(self, message: str, *, tool: str | None = None, provider: str | None = None) -> None:
+        super().__init__(message, provider=provider)
+        self.tool = tool
+
+
+class ToolsNotSupportedError(ConfigurationError):
+    """Tools (or structured output) asked of a model or codec that cannot take them; nothing was sent."""
 
 
 class ResidencyError(ConfigurationError):
@@ -215,6 +239,35 @@ class APITimeoutError(APIConnectionError):
     pass
 
 
+class OutputError(ProviderError):
+    """The structured answer is not what `output=` asked for (not JSON, or failing validation).
+
+    `.raw_text` keeps the text as it came; `.result` is the whole ChatResult; `.errors` the validation
+    errors (a list of dicts), when it was JSON but did not validate."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        raw_text: str,
+        result: ChatResult | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(message, **kw)
+        self.raw_text = raw_text
+        self.result = result
+        self.errors = list(errors or [])
+
+
+class RefusalError(OutputError):
+    """The model refused to give the structured answer; `.refusal` is what it said instead."""
+
+    def __init__(self, message: str, *, refusal: str, **kw: Any) -> None:
+        super().__init__(message, raw_text=refusal, **kw)
+        self.refusal = refusal
+
+
 class StreamError(ProviderError):
     pass
 
@@ -279,6 +332,19 @@ class JobInterrupted(KeyboardInterrupt):
         self.provider = provider
         self.model = model
         self.cancelled = cancelled
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ToolLoopInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or a cancel) during a tool loop. Still a KeyboardInterrupt; `.partial` is a ChatResult with
+    every step that finished (and the calls that ran), marked `stopped="cancelled"`."""
+
+    def __init__(self, message: str, *, partial: ChatResult) -> None:
+        self.message = redact(message)
+        self.partial = partial
         super().__init__(self.message)
 
     def __str__(self) -> str:

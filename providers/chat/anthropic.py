@@ -28,10 +28,12 @@ from ..types import (
     TextPart,
     ThinkingDelta,
     ThinkingPart,
+    ToolCallPart,
+    ToolResultPart,
     Usage,
     Visibility,
 )
-from .base import Connection, auth_headers, error_from_body, loads
+from .base import Connection, auth_headers, error_from_body, loads, tools_not_yet
 
 __all__ = ["STREAM_REQUIRED_MAX_TOKENS", "Anthropic", "default_max_tokens"]
 
@@ -82,6 +84,8 @@ def _blocks(message: Message, provider: str) -> list[dict[str, Any]]:
                     blocks.append({"type": "redacted_thinking", "data": part.encrypted})
                 elif part.signature:
                     blocks.append({"type": "thinking", "thinking": part.text, "signature": part.signature})
+            case ToolCallPart() | ToolResultPart():
+                tools_not_yet(provider)
             case _:
                 assert_never(part)
     return blocks

@@ -8,18 +8,26 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 import httpx2
 
 from ..credentials import Secret, redact
-from ..errors import ProviderError, error_for_status
+from ..errors import ProviderError, ToolsNotSupportedError, error_for_status
 from ..registry import ModelInfo
 from ..thinking import Resolved
 from ..transport import retry_after_seconds
 from ..types import ChatRequest, ChatResult, HttpCall, TextDelta, ThinkingDelta
 
-__all__ = ["ChatCodec", "Connection", "StreamDecoder", "auth_headers", "error_from_body", "loads"]
+__all__ = [
+    "ChatCodec",
+    "Connection",
+    "StreamDecoder",
+    "auth_headers",
+    "error_from_body",
+    "loads",
+    "tools_not_yet",
+]
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,15 @@ def auth_headers(conn: Connection) -> dict[str, str]:
 
 def loads(data: str | bytes) -> Any:
     return json.loads(data)
+
+
+def tools_not_yet(provider: str) -> NoReturn:
+    """Refuse tool parts on a codec that does not translate them yet (never drop them silently)."""
+    raise ToolsNotSupportedError(
+        f"tools are not supported on {provider} yet: tool calls and tool results cannot be sent to it "
+        "(continue this conversation on an OpenAI, xAI or DeepSeek model, or leave the tool turns out)",
+        provider=provider,
+    )
 
 
 class StreamDecoder(Protocol):

@@ -47,7 +47,7 @@ on Vertex AI in the location you pick; the codec itself needs nothing for it.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, assert_never
 
 import httpx2
 
@@ -55,8 +55,18 @@ from ..domains import for_medical_domain
 from ..errors import InvalidParameterError, ProviderError
 from ..registry import ModelInfo
 from ..thinking import Resolved
-from ..types import ChatRequest, ChatResult, HttpCall, ImagePart, Message, TextPart, ThinkingPart
-from .base import Connection, auth_headers, error_from_body
+from ..types import (
+    ChatRequest,
+    ChatResult,
+    HttpCall,
+    ImagePart,
+    Message,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+    ToolResultPart,
+)
+from .base import Connection, auth_headers, error_from_body, tools_not_yet
 from .gemini_response import (
     FINISH,
     GeminiStreamDecoder,
@@ -148,6 +158,10 @@ def _content(message: Message, provider: str) -> dict[str, Any]:
                 if pending is not None:
                     item["thoughtSignature"], pending = pending, None
                 parts.append(item)
+            case ToolCallPart() | ToolResultPart():
+                tools_not_yet(provider)
+            case _:
+                assert_never(part)
     if pending is not None:
         parts.append({"text": "", "thoughtSignature": pending})
     return {"role": "model" if message.role == "assistant" else "user", "parts": parts}

@@ -9,7 +9,7 @@ SSE with `event:` names and `type` in the data, no `[DONE]`, ending in `response
 
 from __future__ import annotations
 
-from typing import Any, assert_never
+from typing import Any
 
 import httpx2
 
@@ -20,53 +20,24 @@ from ..types import (
     ChatRequest,
     ChatResult,
     HttpCall,
-    ImagePart,
-    Message,
+    Part,
     TextDelta,
     TextPart,
     ThinkingDelta,
     ThinkingPart,
+    ToolCallDelta,
+    ToolCallPart,
     Usage,
     Visibility,
 )
 from .base import Connection, auth_headers, error_from_body, loads
 from .openai_chat import OpenAIChat
 from .openai_common import check_sampling, openai_error
+from .openai_items import input_items, output_parts, replay_notes
 
 __all__ = ["OpenAI", "OpenAIResponses", "ResponsesStreamDecoder"]
 
 INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
-
-
-def _input_item(message: Message, provider: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    content: list[dict[str, Any]] = []
-    text_type = "output_text" if message.role == "assistant" else "input_text"
-    for part in message.parts:
-        match part:
-            case TextPart():
-                content.append({"type": text_type, "text": part.text})
-            case ImagePart():
-                url = part.url or f"data:{part.media_type};base64,{part.data}"
-                content.append({"type": "input_image", "image_url": url})
-            case ThinkingPart():
-                if part.provider == provider and part.id and not part.truncated:
-                    item: dict[str, Any] = {
-                        "type": "reasoning",
-                        "id": part.id,
-                        "summary": [{"type": "summary_text", "text": part.text}] if part.text else [],
-                    }
-                    if part.encrypted:
-                        item["encrypted_content"] = part.encrypted
-                    items.append(item)
-            case _:
-                assert_never(part)
-    if content:
-        if all(c["type"] == text_type for c in content) and message.role == "user" and len(content) == 1:
-            items.append({"role": "user", "content": content[0]["text"]})
-        else:
-            items.append({"role": message.role, "content": content})
-    return items
 
 
 def _usage(raw: dict[str, Any] | None) -> Usage:
@@ -81,33 +52,6 @@ def _usage(raw: dict[str, Any] | None) -> Usage:
     )
 
 
-def _parts(output: list[dict[str, Any]], provider: str) -> tuple[list[Any], bool]:
-    parts: list[Any] = []
-    refused = False
-    for item in output:
-        if item.get("type") == "reasoning":
-            texts = [s.get("text", "") for s in item.get("summary") or []]
-            texts += [
-                c.get("text", "") for c in item.get("content") or [] if c.get("type") == "reasoning_text"
-            ]
-            parts.append(
-                ThinkingPart(
-                    text="\n\n".join(t for t in texts if t),
-                    id=item.get("id"),
-                    encrypted=item.get("encrypted_content"),
-                    provider=provider,
-                )
-            )
-        elif item.get("type") == "message":
-            for c in item.get("content") or []:
-                if c.get("type") == "output_text":
-                    parts.append(TextPart(text=c.get("text", "")))
-                elif c.get("type") == "refusal":
-                    refused = True
-                    parts.append(TextPart(text=c.get("refusal", "")))
-    return parts, refused
-
-
 def _visibility(parts: list[Any], usage: Usage) -> Visibility:
     thinking = [p for p in parts if isinstance(p, ThinkingPart)]
     if any(p.text for p in thinking):
@@ -119,10 +63,12 @@ def _visibility(parts: list[Any], usage: Usage) -> Visibility:
 
 class OpenAIResponses:
     name = "openai-responses"
+    tools = True  # tool calls and results both ways (openai_items.py)
+    structured_output = False  # text.format json_schema: next
     request_id_header = "x-request-id"
 
     def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
-        return check_sampling(request, info, resolved)
+        return check_sampling(request, info, resolved) + replay_notes(request.messages, request.provider)
 
     def reasoning_fields(self, request: ChatRequest, resolved: Resolved, info: ModelInfo) -> dict[str, Any]:
         """The body fields that ask for reasoning: `reasoning: {effort, summary}` (OpenAI asks for a summary)."""
@@ -137,9 +83,7 @@ class OpenAIResponses:
         return {"reasoning": reasoning} if reasoning else {}
 
     def build(self, request: ChatRequest, conn: Connection, resolved: Resolved, info: ModelInfo) -> HttpCall:
-        items: list[dict[str, Any]] = []
-        for message in request.messages:
-            items.extend(_input_item(message, request.provider))
+        items = input_items(request.messages, request.provider)
         body: dict[str, Any] = {"model": request.model, "input": items}
         if request.system:
             body["instructions"] = request.system
@@ -161,7 +105,7 @@ class OpenAIResponses:
         )
 
     def parse(self, payload: dict[str, Any], request: ChatRequest) -> ChatResult:
-        parts, refused = _parts(payload.get("output") or [], request.provider)
+        parts, refused = output_parts(payload.get("output") or [], request.provider)
         usage = _usage(payload.get("usage"))
         status = payload.get("status")
         reason = (payload.get("incomplete_details") or {}).get("reason")
@@ -169,6 +113,8 @@ class OpenAIResponses:
             finish = "refusal"
         elif status == "incomplete":
             finish = INCOMPLETE.get(reason or "", reason or "incomplete")
+        elif any(isinstance(p, ToolCallPart) for p in parts):
+            finish = "tool_calls"  # (Responses has no finish reason; a turn that calls tools just ends)
         else:
             finish = "stop"
         return ChatResult(
@@ -200,51 +146,76 @@ class OpenAIResponses:
 
 
 class ResponsesStreamDecoder:
-    """Follows the Responses SSE events; the final `response.completed` payload wins when it has output."""
+    """Follows the Responses SSE events; the final `response.completed` payload wins when it has output.
+
+    Function calls stream as `response.output_item.added` (name, call_id) then
+    `response.function_call_arguments.delta` fragments keyed by item id; each call gets the index of its
+    order among this turn's calls. A stream cut short keeps its finished items and, of the unfinished ones,
+    the text and reasoning (marked truncated); a call whose arguments did not finish is not kept.
+    """
 
     def __init__(self, codec: OpenAIResponses, request: ChatRequest) -> None:
         self.codec = codec
         self.request = request
         self.done = False
-        self.items: dict[int, dict[str, Any]] = {}
-        self.reasoning: dict[str, list[str]] = {}
-        self.text: dict[str, list[str]] = {}
-        self.order: list[tuple[str, str]] = []
+        self.items: dict[int, dict[str, Any]] = {}  # finished items by output_index
+        self.pending: dict[int, dict[str, Any]] = {}  # unfinished: {"type", "id", "texts": {index: [..]}}
+        self.where: dict[str, int] = {}  # item id -> output_index
+        self.calls: dict[str, int] = {}  # function call item id -> call index
         self.final: dict[str, Any] | None = None
         self.meta: dict[str, Any] = {}
 
-    def _track(self, kind: str, item_id: str, store: dict[str, list[str]]) -> list[str]:
-        if item_id not in store:
-            store[item_id] = []
-            self.order.append((kind, item_id))
-        return store[item_id]
+    def _slot(self, payload: dict[str, Any], kind: str) -> dict[str, Any]:
+        item_id = str(payload.get("item_id", ""))
+        index = payload.get("output_index")
+        if not isinstance(index, int):
+            index = self.where.get(item_id, len(self.where) + len(self.items) + 1000)
+        self.where.setdefault(item_id, index)
+        return self.pending.setdefault(index, {"type": kind, "id": item_id or None, "texts": {}})
 
-    def feed(self, event: str, data: str) -> list[TextDelta | ThinkingDelta]:
+    def _piece(self, payload: dict[str, Any], kind: str, key: str) -> str:
+        delta = payload.get("delta")
+        delta = delta if isinstance(delta, str) else ""
+        slot = self._slot(payload, kind)
+        sub = payload.get(key, 0)
+        slot["texts"].setdefault(sub if isinstance(sub, int) else 0, []).append(delta)
+        return delta
+
+    def feed(self, event: str, data: str) -> list[TextDelta | ThinkingDelta | ToolCallDelta]:
         try:
             payload = loads(data)
         except ValueError as exc:
             raise StreamError(
                 f"malformed stream frame: {data[:80]!r}", provider=self.request.provider
             ) from exc
+        if not isinstance(payload, dict):
+            raise StreamError(f"malformed stream frame: {data[:80]!r}", provider=self.request.provider)
         kind = payload.get("type") or event
         match kind:
             case "response.created" | "response.in_progress" | "response.queued":
                 self.meta = payload.get("response") or self.meta
+            case "response.output_item.added":
+                return self._added(payload)
             case "response.reasoning_summary_text.delta" | "response.reasoning_text.delta":
-                self._track("reasoning", payload.get("item_id", ""), self.reasoning).append(
-                    payload.get("delta", "")
-                )
-                return [ThinkingDelta(text=payload.get("delta", ""))]
-            case "response.reasoning_summary_part.added":
-                buf = self._track("reasoning", payload.get("item_id", ""), self.reasoning)
-                if buf:
-                    buf.append("\n\n")
-                    return [ThinkingDelta(text="\n\n")]
+                slot = self._slot(payload, "reasoning")
+                sub = payload.get("summary_index", payload.get("content_index", 0))
+                starts_part = sub not in slot["texts"] and bool(slot["texts"])
+                delta = self._piece(payload, "reasoning", "summary_index")
+                return [ThinkingDelta(text=("\n\n" if starts_part else "") + delta)]
             case "response.output_text.delta":
-                self._track("text", payload.get("item_id", ""), self.text).append(payload.get("delta", ""))
-                return [TextDelta(text=payload.get("delta", ""))]
+                return [TextDelta(text=self._piece(payload, "message", "content_index"))]
+            case "response.refusal.delta":
+                return [TextDelta(text=self._piece(payload, "refusal", "content_index"))]
+            case "response.function_call_arguments.delta":
+                delta = self._piece(payload, "function_call", "_")
+                index = self.calls.get(str(payload.get("item_id", "")))
+                if index is None:
+                    return []
+                return [ToolCallDelta(index=index, arguments_delta=delta)]
             case "response.output_item.done":
-                self.items[payload.get("output_index", len(self.items))] = payload.get("item") or {}
+                index = payload.get("output_index", len(self.items))
+                self.items[index] = payload.get("item") or {}
+                self.pending.pop(index, None)
             case "response.completed" | "response.incomplete":
                 self.final = payload.get("response") or {}
                 self.done = True
@@ -265,6 +236,24 @@ class ResponsesStreamDecoder:
                 )
         return []
 
+    def _added(self, payload: dict[str, Any]) -> list[TextDelta | ThinkingDelta | ToolCallDelta]:
+        item = payload.get("item") or {}
+        item_id = str(item.get("id", ""))
+        index = payload.get("output_index")
+        if isinstance(index, int):
+            self.where[item_id] = index
+        if item.get("type") != "function_call":
+            return []
+        call_index = self.calls.setdefault(item_id, len(self.calls))
+        if isinstance(index, int):
+            self.pending[index] = {"type": "function_call", "id": item_id, "texts": {}, "item": item}
+        first = item.get("arguments") if isinstance(item.get("arguments"), str) else ""
+        return [
+            ToolCallDelta(
+                index=call_index, id=item.get("call_id"), name=item.get("name"), arguments_delta=first
+            )
+        ]
+
     def result(self) -> ChatResult:
         if self.final is not None:
             final = dict(self.final)
@@ -272,23 +261,22 @@ class ResponsesStreamDecoder:
                 final["output"] = [self.items[i] for i in sorted(self.items)]
             if final.get("output"):
                 return self.codec.parse(final, self.request)
-        # cut short (or no output at all): rebuild from the deltas and finished items
-        done_ids = {item.get("id") for item in self.items.values()}
-        parts, _ = _parts([self.items[i] for i in sorted(self.items)], self.request.provider)
-        for kind, item_id in self.order:
-            if item_id in done_ids:
+        # cut short (or no output at all): rebuild from the finished items and the deltas, in order
+        provider = self.request.provider
+        parts: list[Part] = []
+        for index in sorted({*self.items, *self.pending}):
+            if index in self.items:
+                parts += output_parts([self.items[index]], provider)[0]
                 continue
-            if kind == "reasoning":
-                parts.append(
-                    ThinkingPart(
-                        text="".join(self.reasoning[item_id]), provider=self.request.provider, truncated=True
-                    )
-                )
-            else:
-                parts.append(TextPart(text="".join(self.text[item_id])))
+            slot = self.pending[index]
+            texts = ["".join(slot["texts"][k]) for k in sorted(slot["texts"])]
+            if slot["type"] == "reasoning":
+                parts += [ThinkingPart(text=t, provider=provider, truncated=True) for t in texts]
+            elif slot["type"] in ("message", "refusal"):
+                parts += [TextPart(text=t, refusal=slot["type"] == "refusal") for t in texts]
         usage = _usage((self.final or {}).get("usage"))
         return ChatResult(
-            provider=self.request.provider,
+            provider=provider,
             model=(self.final or self.meta).get("model") or self.request.model,
             parts=parts,
             usage=usage,

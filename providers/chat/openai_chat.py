@@ -26,9 +26,11 @@ from ..types import (
     TextPart,
     ThinkingDelta,
     ThinkingPart,
+    ToolCallPart,
+    ToolResultPart,
     Usage,
 )
-from .base import Connection, auth_headers, error_from_body, loads
+from .base import Connection, auth_headers, error_from_body, loads, tools_not_yet
 from .openai_common import check_sampling, openai_error
 
 __all__ = ["FINISH", "ChatStreamDecoder", "OpenAIChat", "chat_messages"]
@@ -55,6 +57,8 @@ def _content(message: Message) -> str | list[dict[str, Any]]:
                 blocks.append({"type": "image_url", "image_url": {"url": url}})
             case ThinkingPart():
                 pass  # Chat Completions takes no reasoning back; check() notes how many were left out
+            case ToolCallPart() | ToolResultPart():
+                tools_not_yet("Chat Completions")
             case _:
                 assert_never(part)
     return blocks

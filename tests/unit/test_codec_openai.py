@@ -68,7 +68,9 @@ def test_bad_api_switch() -> None:
         build("gpt-6.1-terra", api="legacy")
 
 
-def test_reasoning_items_go_back_with_their_id() -> None:
+def test_reasoning_item_without_its_following_item_is_not_sent() -> None:
+    # issue 11 defect 1: a reasoning item followed by a message without an id is refused live
+    # ("Item 'rs_...' of type 'reasoning' was provided without its required following item.")
     prior = Message(
         role="assistant",
         parts=[
@@ -76,14 +78,98 @@ def test_reasoning_items_go_back_with_their_id() -> None:
             *Message.assistant("42").parts,
         ],
     )
-    body, _ = build("gpt-6.1-terra", "low", messages=[Message.user("a"), prior, Message.user("b")])
-    assert body["input"][1] == {
-        "type": "reasoning",
-        "id": "rs_1",
-        "summary": [{"type": "summary_text", "text": "s"}],
-        "encrypted_content": "enc",
-    }
-    assert body["input"][2] == {"role": "assistant", "content": [{"type": "output_text", "text": "42"}]}
+    body, notes = build("gpt-6.1-terra", "low", messages=[Message.user("a"), prior, Message.user("b")])
+    assert body["input"][1] == {"role": "assistant", "content": [{"type": "output_text", "text": "42"}]}
+    assert not any(item.get("type") == "reasoning" for item in body["input"])
+    assert any("without their reasoning items" in n for n in notes)
+
+
+TWO_SUMMARIES = {
+    "id": "resp_02",
+    "status": "completed",
+    "model": "gpt-6.1",
+    "output": [
+        {
+            "type": "reasoning",
+            "id": "rs_02",
+            "summary": [
+                {"type": "summary_text", "text": "**First** part."},
+                {"type": "summary_text", "text": "**Second** part."},
+            ],
+            "encrypted_content": "gAAAA-2",
+        },
+        {
+            "type": "function_call",
+            "id": "fc_02",
+            "call_id": "call_02",
+            "name": "get_weather",
+            "arguments": '{"city": "Paris"}',
+            "status": "completed",
+        },
+        {"type": "reasoning", "id": "rs_03", "summary": [], "encrypted_content": "gAAAA-3"},
+        {
+            "type": "message",
+            "id": "msg_02",
+            "role": "assistant",
+            "status": "completed",
+            "phase": "final_answer",
+            "content": [{"type": "output_text", "text": "20C", "annotations": []}],
+        },
+    ],
+}
+
+
+def test_every_output_item_goes_back_in_order_with_its_id() -> None:
+    # issue 11 defect 1: keep each item's id and type, each reasoning item followed by what it produced
+    req = ChatRequest(provider="openai", model="gpt-6.1", messages=[Message.user("6x7")])
+    r = CODEC.responses.parse(TWO_SUMMARIES, req)
+    assert [p.text for p in r.thinking_parts] == ["**First** part.", "**Second** part.", ""]
+    assert r.finish_reason == "tool_calls" and r.tool_calls[0].arguments == {"city": "Paris"}
+    body, notes = build(
+        "gpt-6.1-terra", "low", messages=[Message.user("a"), r.to_message(), Message.user("b")]
+    )
+    assert body["input"][1:5] == [
+        {
+            "type": "reasoning",
+            "id": "rs_02",
+            "summary": [
+                {"type": "summary_text", "text": "**First** part."},
+                {"type": "summary_text", "text": "**Second** part."},
+            ],
+            "encrypted_content": "gAAAA-2",
+        },
+        {
+            "type": "function_call",
+            "id": "fc_02",
+            "call_id": "call_02",
+            "name": "get_weather",
+            "arguments": '{"city": "Paris"}',
+        },
+        {"type": "reasoning", "id": "rs_03", "summary": [], "encrypted_content": "gAAAA-3"},
+        {
+            "type": "message",
+            "id": "msg_02",
+            "role": "assistant",
+            "status": "completed",
+            "content": [{"type": "output_text", "text": "20C", "annotations": []}],
+            "phase": "final_answer",
+        },
+    ]
+    assert not notes
+
+
+def test_fixture_turn_goes_back_with_the_message_id() -> None:
+    req = ChatRequest(provider="openai", model="gpt-6.1", messages=[Message.user("6x7")])
+    r = CODEC.responses.parse(fixture_json("openai_response.json"), req)
+    body, _ = build("gpt-6.1-terra", "low", messages=[Message.user("a"), r.to_message(), Message.user("b")])
+    assert [i.get("type") for i in body["input"][1:3]] == ["reasoning", "message"]
+    assert body["input"][2]["id"] == "msg_01" and body["input"][1]["id"] == "rs_01"
+    # another provider's items never carry their ids here
+    xreq = ChatRequest(provider="xai", model="grok-4.3", messages=[Message.user("6x7")])
+    foreign = CODEC.responses.parse(fixture_json("openai_response.json"), xreq).to_message()
+    body, notes = build("gpt-6.1-terra", "low", messages=[Message.user("a"), foreign, Message.user("b")])
+    assert body["input"][1] == {"role": "assistant", "content": [{"type": "output_text", "text": "42"}]}
+    assert any("other providers not sent" in n for n in notes)
 
 
 def test_parse_response_fixture() -> None:
