@@ -125,17 +125,23 @@ def show(obj: Any, *, out: TextIO | None = None) -> None:
 def _error_handler(
     shell: Any, etype: type[BaseException], value: BaseException, tb: Any, tb_offset: Any = None
 ) -> list[str]:
-    # keep %tb and %debug working: IPython's run_code does not record a custom-handled error
-    sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb
+    """Draw the error's panel, then report the error as IPython would, so the cell still fails.
+
+    `shell.showtraceback(exception_only=True)` sends the kernel's `error` output (its type, message and
+    a line saying `%tb` shows the full traceback) and records sys.last_* for %tb and %debug; the
+    execute reply is already marked failed by IPython. So "Run All" stops here, nbval and
+    `jupyter nbconvert --execute` fail with the error's type and message.
+    """
     if not getattr(value, _SHOWN, False):
         from IPython.display import display
 
         display(ErrorView(value))
+    shell.showtraceback((etype, value, tb), tb_offset=tb_offset, exception_only=True)
     return []
 
 
 def install_error_display(shell: Any = None) -> bool:
-    """In a notebook, show toolkit errors as a short panel instead of a traceback (the cell still fails).
+    """In a notebook, show toolkit errors as a readable panel above a short error (the cell still fails).
 
     Leaves an existing custom exception handler alone; returns whether ours is in place.
     `%tb` still prints the full traceback.

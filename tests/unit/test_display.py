@@ -584,9 +584,15 @@ class FakeShell:
 
     def __init__(self) -> None:
         self.custom_exceptions: tuple[type[BaseException], ...] = ()
+        self.reported: list[tuple[object, dict[str, object]]] = []
+
+    def showtraceback(self, exc_tuple: object = None, **kw: object) -> None:
+        self.reported.append((exc_tuple, kw))
 
 
-def test_error_display_draws_a_panel_once_and_keeps_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_error_display_draws_a_panel_once_and_still_reports_the_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import sys
 
     import IPython.display
@@ -595,8 +601,6 @@ def test_error_display_draws_a_panel_once_and_keeps_traceback(monkeypatch: pytes
 
     drawn: list[object] = []
     monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: drawn.append(obj))
-    for name in ("last_type", "last_value", "last_traceback"):
-        monkeypatch.setattr(sys, name, None, raising=False)
     shell = FakeShell()
     assert install_error_display(shell) is True
     assert install_error_display(shell) is True  # idempotent
@@ -608,13 +612,15 @@ def test_error_display_draws_a_panel_once_and_keeps_traceback(monkeypatch: pytes
     assert issubclass(etype, shell.custom_exceptions)  # type: ignore[arg-type]
     shell.CustomTB(etype, value, tb)  # type: ignore[attr-defined]
     assert len(drawn) == 1 and isinstance(drawn[0], ErrorView) and drawn[0].exc is value
-    assert sys.last_traceback is tb  # %tb and %debug still work
+    # the panel is drawn AND the error is reported as an error (the kernel's `error` output: the cell fails)
+    assert shell.reported == [((etype, value, tb), {"tb_offset": None, "exception_only": True})]
 
-    # an error a live view already drew is not drawn a second time
+    # an error a live view already drew is not drawn a second time, but it is still reported
     live_view = live(FakeClock(), FakeDisplay())
     live_view.fail(value)  # type: ignore[arg-type]
     shell.CustomTB(etype, value, tb)  # type: ignore[attr-defined]
     assert len(drawn) == 1
+    assert len(shell.reported) == 2
 
 
 def test_error_display_leaves_someone_elses_handler_alone() -> None:
