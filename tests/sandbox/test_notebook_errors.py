@@ -120,10 +120,22 @@ def test_nbconvert_execute_fails_naming_the_error(tmp_path: Path) -> None:
     assert "ModelRetiredError" in proc.stderr and MESSAGE in proc.stderr
 
 
+NBVAL = [
+    "-m",
+    "pytest",
+    "-q",
+    "-p",
+    "no:randomly",
+    "-p",
+    "no:cacheprovider",
+    "--nbval-lax",
+    "--nbval-current-env",
+]
+
+
 def nbval(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]
-        + ["--nbval-lax", "--nbval-current-env", "--rootdir", str(path.parent), str(path)],
+        [sys.executable, *NBVAL, "--rootdir", str(path.parent), str(path)],
         capture_output=True,
         text=True,
         env=kernel_env(),
