@@ -604,6 +604,9 @@ class AsyncClient(MediaCalls):
                         yield delta
                     if decoder.done and not getattr(decoder, "reads_to_end", False):
                         break  # (a stream whose end is the body's end, like Gemini's, is read to the end)
+                if decoder.done:
+                    # read the body's end so the connection returns to the pool (else: one per stream)
+                    await sse.drain()
             except ProviderError as exc:
                 cut = partial(f"stream ended by an error: {exc.message}")
                 raise IncompleteStreamError(

@@ -4,7 +4,9 @@ Defaults follow the official OpenAI and Anthropic SDKs: 2 retries on 408/409/429
 connection errors, backoff 0.5 s doubling to 8 s with jitter (x0.75..1.0), `retry-after-ms` /
 `retry-after` honoured when 0 < wait <= 60 s (a longer ask is not waited out: the RateLimitError
 carries it), `x-should-retry` obeyed, 5 s connect timeout, 600 s overall. A stream is retried only
-before its first byte; closing or cancelling it closes the connection.
+before its first byte; closing or cancelling it closes the connection. A stream whose final event has
+arrived is read to its end first (`SSEStream.drain`, bounded), so its connection goes back to the pool
+instead of being dropped: over TLS that saves a handshake per call.
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ __all__ = ["Reply", "RetryPolicy", "SSEStream", "Transport", "default_http_clien
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 MAX_RETRY_AFTER_S = 60.0
+# after a stream's final event the body normally ends at once (a `[DONE]` line, the last chunk);
+# a server that keeps sending is not waited on longer than this, and its connection is dropped
+DRAIN_TIMEOUT_S = 1.0
+DRAIN_MAX_BYTES = 64 * 1024
 
 ErrorParser = Callable[[int, httpx2.Headers, bytes], ProviderError]
 
@@ -95,10 +101,32 @@ class SSEStream:
     url: str
     started: float
     retries: list[Retry]
+    _events: AsyncIterator[httpx2.ServerSentEvent] | None = field(default=None, repr=False)
 
-    async def events(self) -> AsyncIterator[httpx2.ServerSentEvent]:
-        async for event in httpx2.EventSource(self.response):
-            yield event
+    def events(self) -> AsyncIterator[httpx2.ServerSentEvent]:
+        """The response's events; one iterator, so `drain` can go on where a loop over it stopped."""
+        if self._events is None:
+            self._events = aiter(httpx2.EventSource(self.response))
+        return self._events
+
+    async def drain(self, *, timeout_s: float = DRAIN_TIMEOUT_S, max_bytes: int = DRAIN_MAX_BYTES) -> bool:
+        """Read the rest of the body after the final event, so the connection can be reused.
+
+        What is left is normally only the body's end (OpenAI's `[DONE]`, the last chunk); events in it
+        are discarded. Bounded in time and size: a server that keeps sending is given up on (the
+        connection is then closed, not pooled). True if the body was read to its end.
+        """
+        events = self.events()
+        read = 0
+        try:
+            async with asyncio.timeout(timeout_s):
+                async for event in events:
+                    read += len(event.data) + len(event.event)
+                    if read > max_bytes:
+                        return False
+        except (TimeoutError, httpx2.TransportError, httpx2.SSEError):
+            return False  # the result is already complete; only the connection is lost
+        return True
 
 
 class Transport:
