@@ -33,8 +33,8 @@ from .errors import (
     ProviderError,
     ProviderUnavailable,
     StreamError,
-    ToolsNotSupportedError,
 )
+from .messages import check_tools_supported, to_messages
 from .regions import RegionChoice, check_region_map, check_residency, resolve_region, validate_policy
 from .registry import (
     ModelInfo,
@@ -46,19 +46,15 @@ from .registry import (
     split_model,
 )
 from .thinking import Resolved, coerce, resolve
+from .tool_loop import DEFAULT_MAX_STEPS, ToolRun, check_tools_arg
 from .transport import Transport, default_http_client
 from .types import (
     ChatRequest,
     ChatResult,
     Done,
     HttpCall,
-    ImagePart,
-    Message,
     OutputSpec,
     StreamEvent,
-    TextPart,
-    ToolCallPart,
-    ToolResultPart,
     ToolSpec,
 )
 from .urls import clean_base_url as _clean_base_url
@@ -80,81 +76,6 @@ class Prepared:
     call: HttpCall
     notes: list[str] = field(default_factory=list)
     conn: Connection | None = None
-
-
-def _message(item: Any) -> Message:
-    if isinstance(item, Message):
-        return item
-    if isinstance(item, ChatResult):
-        return item.to_message()
-    if isinstance(item, Mapping):
-        role = item.get("role")
-        content = item.get("content", item.get("parts"))
-        if role not in ("user", "assistant", "system"):
-            raise InvalidParameterError(
-                f"a message role must be 'user', 'assistant' or 'system', not {role!r}"
-            )
-        if isinstance(content, str):
-            return Message(role=role, parts=[TextPart(text=content)])
-        if isinstance(content, list):
-            return Message.model_validate({"role": role, "parts": [_part_dict(p) for p in content]})
-        raise InvalidParameterError(
-            f"message content must be a string or a list of parts, not {type(content).__name__}"
-        )
-    raise InvalidParameterError(
-        f"pass the prompt as a string, a Message, a dict with role/content, or a list of those; got {type(item).__name__}"
-    )
-
-
-def _part_dict(part: Any) -> Any:
-    if isinstance(part, str):
-        return TextPart(text=part)
-    if isinstance(part, Mapping) and "kind" not in part and part.get("type") == "text":
-        return TextPart(text=part.get("text", ""))
-    return part
-
-
-def to_messages(prompt: Any) -> tuple[list[Message], str | None]:
-    """Normalize a prompt (string, Message, dicts, results, or a list) into turns plus a system text."""
-    if isinstance(prompt, str):
-        if not prompt.strip():
-            raise InvalidParameterError("the prompt is empty; pass some text to send")
-        return [Message.user(prompt)], None
-    items = list(prompt) if isinstance(prompt, list | tuple) else [prompt]
-    messages: list[Message] = []
-    for item in items:
-        # a tool loop's result brings every turn it added (calls and results), not just its answer
-        messages += item.to_messages() if isinstance(item, ChatResult) else [_message(item)]
-    system = "\n\n".join(m.text for m in messages if m.role == "system") or None
-    turns = [m for m in messages if m.role != "system"]
-    has_content = any(
-        (isinstance(p, TextPart) and p.text.strip()) or isinstance(p, ImagePart | ToolResultPart)
-        for m in turns
-        for p in m.parts
-    )
-    if not turns or not has_content:
-        raise InvalidParameterError(
-            "the conversation has no content; pass at least one non-empty user message"
-        )
-    return turns, system
-
-
-def _check_tools_supported(codec: Any, request: ChatRequest) -> None:
-    """Refuse tools, tool turns or output= on a codec that does not translate them (yet)."""
-    uses_tools = bool(request.tools) or any(
-        isinstance(p, ToolCallPart | ToolResultPart) for m in request.messages for p in m.parts
-    )
-    if uses_tools and not getattr(codec, "tools", False):
-        raise ToolsNotSupportedError(
-            f"tools are not supported on {request.provider} yet (its codec does not translate tool calls); "
-            "use an OpenAI, xAI, DeepSeek or OpenAI-compatible model for tools",
-            provider=request.provider,
-        )
-    if request.output is not None and not getattr(codec, "structured_output", False):
-        raise ToolsNotSupportedError(
-            f"output= is not supported on {request.provider} yet; ask for JSON in the prompt instead",
-            provider=request.provider,
-        )
 
 
 def _check_settings(settings: Mapping[str, Mapping[str, Any]] | None) -> dict[str, dict[str, Any]]:
@@ -443,7 +364,7 @@ class AsyncClient(MediaCalls):
         codec = codec_for(spec)
         if hasattr(codec, "pick"):
             codec, request = codec.pick(request)
-        _check_tools_supported(codec, request)
+        check_tools_supported(codec, request, info)
         notes += codec.check(request, info, resolved)
         conn = self.connection(spec, region=region, info=info)
         chosen = spec.regions.get(conn.region or "")
@@ -514,8 +435,41 @@ class AsyncClient(MediaCalls):
             }
         )
 
-    async def chat(self, model: str, prompt: Any, **kwargs: Any) -> ChatResult:
-        """One chat call; returns the whole result. Same arguments as `prepare`."""
+    async def chat(
+        self,
+        model: str,
+        prompt: Any,
+        *,
+        tools: Any = None,
+        max_steps: int = DEFAULT_MAX_STEPS,
+        run_tools: bool = True,
+        output: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        """A chat call; returns the whole result. Same arguments as `prepare`, plus:
+
+        `tools=[fn, ...]` runs the tool loop (providers/tool_loop.py) until the model answers or
+        `max_steps` turns; `run_tools=False` returns after the first turn with the calls unrun.
+        `output=` (a pydantic model or any type pydantic validates) asks for a structured answer,
+        validated into `r.output`.
+        """
+        if tools is None and output is None:
+            return await self._chat_one(model, prompt, **kwargs)
+        run = self.tool_run(
+            model, prompt, tools=tools, max_steps=max_steps, run_tools=run_tools, output=output, **kwargs
+        )
+        return await run.run()
+
+    def tool_run(self, model: str, prompt: Any, **kwargs: Any) -> ToolRun:
+        """A tool loop, checked and ready (nothing sent): `await run.run()` or `async for e in run.stream()`.
+
+        Keep the object to read `run.partial()` after a cancel."""
+        kwargs.pop("stream", None)
+        kwargs["tools"] = check_tools_arg(kwargs.get("tools"))
+        return ToolRun(self, model, prompt, **kwargs)
+
+    async def _chat_one(self, model: str, prompt: Any, **kwargs: Any) -> ChatResult:
+        """One request, one result (the tool loop calls this for each turn)."""
         kwargs.pop("stream", None)
         prep = self.prepare(model, prompt, **kwargs)
         must_stream = getattr(prep.codec, "must_stream", None)
@@ -570,11 +524,34 @@ class AsyncClient(MediaCalls):
 
         return list(await asyncio.gather(*(one(m) for m in models)))
 
-    async def stream(self, model: str, prompt: Any, **kwargs: Any) -> AsyncIterator[StreamEvent]:
-        """Stream a chat call: TextDelta / ThinkingDelta events as they arrive, then Done(result).
+    async def stream(
+        self,
+        model: str,
+        prompt: Any,
+        *,
+        tools: Any = None,
+        max_steps: int = DEFAULT_MAX_STEPS,
+        run_tools: bool = True,
+        output: Any = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[StreamEvent]:
+        """Stream a chat call: TextDelta / ThinkingDelta / ToolCallDelta events as they arrive, then Done.
 
+        With tools= the loop streams every turn, with StepDone after each and ToolResultEvent per call.
         A stream cut short raises IncompleteStreamError whose `.partial` keeps what arrived.
         """
+        if tools is None and output is None:
+            async for event in self._stream_one(model, prompt, **kwargs):
+                yield event
+            return
+        run = self.tool_run(
+            model, prompt, tools=tools, max_steps=max_steps, run_tools=run_tools, output=output, **kwargs
+        )
+        async for event in run.stream():
+            yield event
+
+    async def _stream_one(self, model: str, prompt: Any, **kwargs: Any) -> AsyncIterator[StreamEvent]:
+        """One streamed request (the tool loop calls this for each turn)."""
         kwargs.pop("stream", None)
         prep = self.prepare(model, prompt, stream=True, **kwargs)
         async for event in self._stream(prep):

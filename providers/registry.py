@@ -60,6 +60,12 @@ class ModelInfo(BaseModel):
     successor: str | None = None
     thinking: ThinkingCaps = Field(default_factory=ThinkingCaps)
     sampling: Literal["accepts", "rejects", "unless_effort_none", "removed_in_api_version"] = "accepts"
+    tools: bool | None = Field(
+        None, description="Whether the model can call tools (None: not recorded; assumed it can)."
+    )
+    structured_output: bool | None = Field(
+        None, description="Whether the model takes a JSON schema for its answer (None: not recorded)."
+    )
     context_window: int | None = None
     max_output_tokens: int | None = None
     price: Price | None = None

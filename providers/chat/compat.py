@@ -91,11 +91,13 @@ class OpenAICompatible(OpenAIChat):
     """Chat Completions for OpenAI-compatible vendors; what differs is the catalog's `wire` options."""
 
     name = "openai-compatible"
+    strict_tools = "explicit"  # compatible servers differ on `strict`: sent only when a tool asks
 
     def build(self, request: ChatRequest, conn: Connection, resolved: Resolved, info: ModelInfo) -> HttpCall:
         opts = options_for(request.provider)
         body: dict[str, Any] = {"model": request.model, "messages": chat_messages(request)}
         body.update(self.thinking_fields(resolved))
+        body.update(self.tool_fields(request))
         if request.max_tokens is not None:
             body[opts.max_tokens_field] = request.max_tokens
         if request.stream:

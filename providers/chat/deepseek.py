@@ -12,8 +12,10 @@ examples use deepseek-flash; /quick_start/rate_limit):
   (else 400 "The `reasoning_content` in the thinking mode must be passed back to the API"); on turns without
   tool calls it "does not need to participate ... if passed, it will be ignored". So this codec sends it back
   exactly on DeepSeek's own assistant turns that carry tool calls (`reasoning_back`), and never another
-  provider's reasoning. The toolkit has no tool-call parts yet, so today nothing is sent back and the footer
-  says why.
+  provider's reasoning; the key is present ("" when there was none, or the turn came from elsewhere), as
+  the same 400 fires without it (wire/tools-batch.md 5, 10.5).
+* Tools: the Chat shape. `strict` exists only on the beta base URL (`https://api.deepseek.com/beta`), so a
+  tool is sent strict only when it asks (strict=True), and the note says where that works.
 * usage: `prompt_cache_hit_tokens` + `prompt_cache_miss_tokens` = `prompt_tokens`;
   `completion_tokens_details.reasoning_tokens`.
 * Under load the server sends blank lines before a JSON body and `: keep-alive` SSE comments; both are
@@ -34,9 +36,10 @@ from typing import Any
 from ..domains import for_scientific_domain
 from ..registry import ModelInfo
 from ..thinking import Resolved
-from ..types import ChatRequest, ChatResult, HttpCall, Message, ThinkingPart, Usage
+from ..types import ChatRequest, ChatResult, HttpCall, Message, ThinkingPart, ToolCallPart, Usage
 from .base import Connection
 from .openai_chat import ChatStreamDecoder, OpenAIChat, chat_messages
+from .openai_common import check_tools
 
 __all__ = ["IGNORED_WHILE_THINKING", "DeepSeek", "deepseek_usage", "for_scientific_domain", "reasoning_back"]
 
@@ -61,8 +64,7 @@ def deepseek_usage(raw: dict[str, Any] | None) -> Usage:
 
 
 def _has_tool_calls(message: Message) -> bool:
-    # Tool-call parts do not exist yet; the kind name is the one they will get.
-    return any(getattr(part, "kind", None) == "tool_call" for part in message.parts)
+    return any(isinstance(part, ToolCallPart) for part in message.parts)
 
 
 def reasoning_back(message: Message, provider: str) -> str | None:
@@ -78,13 +80,11 @@ def reasoning_back(message: Message, provider: str) -> str | None:
 
 
 def _messages(request: ChatRequest) -> list[dict[str, Any]]:
-    out = chat_messages(request)
-    offset = 1 if request.system else 0
-    for i, message in enumerate(request.messages):
+    def extra(message: Message) -> dict[str, Any]:
         back = reasoning_back(message, request.provider)
-        if back is not None:
-            out[i + offset]["reasoning_content"] = back
-    return out
+        return {} if back is None else {"reasoning_content": back}
+
+    return chat_messages(request, extra)
 
 
 def _thinking_parts(messages: Iterable[Message]) -> list[tuple[Message, ThinkingPart]]:
@@ -95,10 +95,16 @@ class DeepSeek(OpenAIChat):
     """The DeepSeek codec: Chat Completions with the thinking toggle and reasoning_content."""
 
     name = "deepseek"
+    strict_tools = "explicit"  # strict only on the beta base URL
     for_scientific_domain = staticmethod(for_scientific_domain)  # the scientific preset on this provider
 
     def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
-        notes: list[str] = []
+        notes: list[str] = check_tools(request, strict=self.strict_tools)
+        if any(t.strict for t in request.tools):
+            notes.append(
+                "strict tools work on DeepSeek's beta endpoint only: base_urls={'deepseek': "
+                "'https://api.deepseek.com/beta'}"
+            )
         thinking_on = info.thinking.can_think and resolved.mode != "off"
         if info.thinking.can_think:
             if request.thinking is None:
@@ -145,6 +151,7 @@ class DeepSeek(OpenAIChat):
     def build(self, request: ChatRequest, conn: Connection, resolved: Resolved, info: ModelInfo) -> HttpCall:
         body: dict[str, Any] = {"model": request.model, "messages": _messages(request)}
         body.update(self.deepseek_fields(resolved, request, info))
+        body.update(self.tool_fields(request))
         if request.max_tokens is not None:
             body["max_tokens"] = (
                 request.max_tokens

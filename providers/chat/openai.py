@@ -32,7 +32,7 @@ from ..types import (
 )
 from .base import Connection, auth_headers, error_from_body, loads
 from .openai_chat import OpenAIChat
-from .openai_common import check_sampling, openai_error
+from .openai_common import check_sampling, check_tools, openai_error, responses_tools
 from .openai_items import input_items, output_parts, replay_notes
 
 __all__ = ["OpenAI", "OpenAIResponses", "ResponsesStreamDecoder"]
@@ -68,7 +68,8 @@ class OpenAIResponses:
     request_id_header = "x-request-id"
 
     def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
-        return check_sampling(request, info, resolved) + replay_notes(request.messages, request.provider)
+        notes = check_sampling(request, info, resolved) + check_tools(request)
+        return notes + replay_notes(request.messages, request.provider)
 
     def reasoning_fields(self, request: ChatRequest, resolved: Resolved, info: ModelInfo) -> dict[str, Any]:
         """The body fields that ask for reasoning: `reasoning: {effort, summary}` (OpenAI asks for a summary)."""
@@ -90,11 +91,14 @@ class OpenAIResponses:
         body.update(self.reasoning_fields(request, resolved, info))
         if request.max_tokens is not None:
             body["max_output_tokens"] = request.max_tokens
+        body.update(responses_tools(request))
         if request.stream:
             body["stream"] = True
         body.update(request.options)
         sent = {k: v for k, v in body.items() if k != "input"}
         sent["input"] = f"<{len(items)} items>"
+        if isinstance(body.get("tools"), list):  # the footer names the tools; their schemas are long
+            sent["tools"] = [t.get("name") for t in body["tools"] if isinstance(t, dict)]
         headers = {"content-type": "application/json", **auth_headers(conn), **conn.extra_headers}
         return HttpCall(
             url=conn.base_url + "/responses",

@@ -9,11 +9,13 @@ Compatible vendors add `message.reasoning_content` (DeepSeek), which the parser 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any, assert_never
 
 import httpx2
 
-from ..errors import ProviderError, StreamError
+from ..errors import InvalidParameterError, ProviderError, StreamError
 from ..registry import ModelInfo
 from ..thinking import Resolved
 from ..types import (
@@ -26,14 +28,19 @@ from ..types import (
     TextPart,
     ThinkingDelta,
     ThinkingPart,
+    ToolCallDelta,
     ToolCallPart,
     ToolResultPart,
     Usage,
 )
-from .base import Connection, auth_headers, error_from_body, loads, tools_not_yet
-from .openai_common import check_sampling, openai_error
+from .base import Connection, auth_headers, error_from_body, loads
+from .openai_common import chat_tools, check_sampling, check_tools, openai_error
+from .openai_items import arguments_of
 
-__all__ = ["FINISH", "ChatStreamDecoder", "OpenAIChat", "chat_messages"]
+__all__ = ["FINISH", "ChatStreamDecoder", "OpenAIChat", "chat_messages", "parse_tool_calls", "tool_call_json"]
+
+# wire/models.md: on Chat Completions these take function tools only with reasoning_effort "none"
+TOOLS_ONLY_WITHOUT_REASONING = ("gpt-5.6-luna", "gpt-6-luna")
 
 FINISH = {
     "stop": "stop",
@@ -45,7 +52,7 @@ FINISH = {
 
 
 def _content(message: Message) -> str | list[dict[str, Any]]:
-    if all(isinstance(p, TextPart | ThinkingPart) for p in message.parts):
+    if all(isinstance(p, TextPart | ThinkingPart | ToolCallPart | ToolResultPart) for p in message.parts):
         return message.text
     blocks: list[dict[str, Any]] = []
     for part in message.parts:
@@ -58,20 +65,72 @@ def _content(message: Message) -> str | list[dict[str, Any]]:
             case ThinkingPart():
                 pass  # Chat Completions takes no reasoning back; check() notes how many were left out
             case ToolCallPart() | ToolResultPart():
-                tools_not_yet("Chat Completions")
+                pass  # tool_calls on the assistant message, role "tool" messages (chat_messages)
             case _:
                 assert_never(part)
     return blocks
 
 
-def chat_messages(request: ChatRequest) -> list[dict[str, Any]]:
-    """The `messages` array: system first, then each turn (thinking parts are not sent back)."""
+def tool_call_json(part: ToolCallPart, provider: str) -> dict[str, Any]:
+    """One `tool_calls[]` entry; the arguments text goes back verbatim to the provider that wrote it."""
+    own = part.provider == provider and part.raw_arguments is not None
+    arguments = part.raw_arguments if own else json.dumps(part.arguments, ensure_ascii=False)
+    return {"id": part.id, "type": "function", "function": {"name": part.name, "arguments": arguments}}
+
+
+def chat_messages(
+    request: ChatRequest, extra: Callable[[Message], dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """The `messages` array: system first, then each turn (thinking parts are not sent back).
+
+    An assistant turn's calls go in its `tool_calls` (content null when it said nothing); a user turn's
+    tool results become one `role: "tool"` message each, before the rest of that turn. `extra(message)`
+    gives vendor fields for an assistant entry (DeepSeek's reasoning_content).
+    """
     out: list[dict[str, Any]] = []
     if request.system:
         out.append({"role": "system", "content": request.system})
     for message in request.messages:
-        out.append({"role": message.role, "content": _content(message)})
+        calls = [p for p in message.parts if isinstance(p, ToolCallPart)]
+        results = [p for p in message.parts if isinstance(p, ToolResultPart)]
+        if message.role == "assistant" and calls:
+            if any(isinstance(p, ImagePart) for p in message.parts):
+                raise InvalidParameterError("an assistant turn cannot carry an image on Chat Completions")
+            entry: dict[str, Any] = {"role": "assistant", "content": message.text or None}
+            entry["tool_calls"] = [tool_call_json(c, request.provider) for c in calls]
+            out.append(entry | (extra(message) if extra else {}))
+            continue
+        if calls:
+            raise InvalidParameterError("a tool call belongs in an assistant turn, not a user turn")
+        for result in results:
+            out.append({"role": "tool", "tool_call_id": result.call_id, "content": result.content})
+        rest = [p for p in message.parts if not isinstance(p, ToolResultPart)]
+        if rest or not results:
+            entry = {"role": message.role, "content": _content(message.model_copy(update={"parts": rest}))}
+            out.append(entry | (extra(message) if extra and message.role == "assistant" else {}))
     return out
+
+
+def parse_tool_calls(raw: Any, provider: str) -> list[ToolCallPart]:
+    """`message.tool_calls` as parts (arguments a JSON string, or an object from some vendors)."""
+    parts: list[ToolCallPart] = []
+    for i, call in enumerate(raw if isinstance(raw, list) else []):
+        if not isinstance(call, dict):
+            continue
+        function: dict[str, Any] = call["function"] if isinstance(call.get("function"), dict) else {}
+        args = function.get("arguments")
+        arguments, invalid = arguments_of(args)
+        parts.append(
+            ToolCallPart(
+                id=str(call.get("id") or f"call_{i}"),
+                name=str(function.get("name") or ""),
+                arguments=arguments,
+                raw_arguments=args if isinstance(args, str) else None,
+                provider=provider,
+                invalid_json=invalid,
+            )
+        )
+    return parts
 
 
 def _usage(raw: dict[str, Any] | None) -> Usage:
@@ -94,9 +153,17 @@ class OpenAIChat:
     name = "openai-chat"
     request_id_header = "x-request-id"
     path = "/chat/completions"
+    tools = True
+    structured_output = False
+    strict_tools = "auto"  # strict when the schema can be adapted; "explicit": only when a tool asks
 
     def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
-        notes = check_sampling(request, info, resolved)
+        notes = check_sampling(request, info, resolved) + check_tools(request, strict=self.strict_tools)
+        if request.tools and info.id in TOOLS_ONLY_WITHOUT_REASONING and resolved.effort != "none":
+            raise InvalidParameterError(
+                f"{info.provider}/{info.id} takes tools on Chat Completions only with reasoning effort 'none': "
+                "pass thinking=False, or use the Responses API (drop api='chat')"
+            )
         if resolved.effort == "max" and info.provider == "openai":
             notes.append("'max' effort is honoured on the Responses API; Chat Completions may refuse it")
         dropped = sum(isinstance(p, ThinkingPart) for m in request.messages for p in m.parts)
@@ -112,6 +179,7 @@ class OpenAIChat:
     def build(self, request: ChatRequest, conn: Connection, resolved: Resolved, info: ModelInfo) -> HttpCall:
         body: dict[str, Any] = {"model": request.model, "messages": chat_messages(request)}
         body.update(self.thinking_fields(resolved))
+        body.update(self.tool_fields(request))
         if request.max_tokens is not None:
             body["max_completion_tokens"] = request.max_tokens
         if request.stream:
@@ -120,10 +188,16 @@ class OpenAIChat:
         body.update(request.options)
         return self.http_call(request, conn, body)
 
+    def tool_fields(self, request: ChatRequest) -> dict[str, Any]:
+        """`tools`, `tool_choice`, `parallel_tool_calls` for this call."""
+        return chat_tools(request, strict=self.strict_tools)
+
     def http_call(self, request: ChatRequest, conn: Connection, body: dict[str, Any]) -> HttpCall:
         """POST `body` to `{base}{path}` with auth; `sent` shows every field but the messages."""
         sent = {k: v for k, v in body.items() if k != "messages"}
         sent["messages"] = f"<{len(body['messages'])} messages>"
+        if isinstance(body.get("tools"), list):
+            sent["tools"] = [t.get("function", t).get("name") for t in body["tools"] if isinstance(t, dict)]
         headers = {"content-type": "application/json", **auth_headers(conn), **conn.extra_headers}
         return HttpCall(
             url=conn.base_url + self.path, headers=headers, json_body=body, stream=request.stream, sent=sent
@@ -137,10 +211,11 @@ class OpenAIChat:
         if reasoning:
             parts.append(ThinkingPart(text=reasoning, provider=request.provider))
         text = message.get("content")
-        if text is None and message.get("refusal"):
-            text = message["refusal"]
-        if text:
+        if isinstance(text, str) and text:
             parts.append(TextPart(text=text))
+        if isinstance(message.get("refusal"), str) and message["refusal"]:
+            parts.append(TextPart(text=message["refusal"], refusal=True))
+        parts += parse_tool_calls(message.get("tool_calls"), request.provider)
         raw_finish = choice.get("finish_reason")
         finish = "refusal" if message.get("refusal") else FINISH.get(raw_finish or "", raw_finish)
         usage = _usage(payload.get("usage"))
@@ -184,8 +259,10 @@ class ChatStreamDecoder:
         self.usage: dict[str, Any] | None = None
         self.model: str | None = None
         self.id: str | None = None
+        self.refusal: list[str] = []
+        self.calls: dict[int, dict[str, Any]] = {}  # by tool_calls[].index: id, name, argument pieces
 
-    def feed(self, event: str, data: str) -> list[TextDelta | ThinkingDelta]:
+    def feed(self, event: str, data: str) -> list[TextDelta | ThinkingDelta | ToolCallDelta]:
         if data.strip() == "[DONE]":
             self.done = True
             return []
@@ -197,6 +274,8 @@ class ChatStreamDecoder:
             raise StreamError(
                 f"malformed stream frame: {data[:80]!r}", provider=self.request.provider
             ) from exc
+        if not isinstance(chunk, dict):
+            raise StreamError(f"malformed stream frame: {data[:80]!r}", provider=self.request.provider)
         if "error" in chunk:
             message, code = openai_error(chunk)
             raise StreamError(
@@ -206,9 +285,11 @@ class ChatStreamDecoder:
         self.id = chunk.get("id") or self.id
         if chunk.get("usage"):
             self.usage = chunk["usage"]
-        out: list[TextDelta | ThinkingDelta] = []
+        out: list[TextDelta | ThinkingDelta | ToolCallDelta] = []
         for choice in chunk.get("choices") or []:
-            out += self.delta(choice.get("delta") or {})
+            delta = choice.get("delta") or {}
+            out += self.delta(delta)
+            out += self.tool_deltas(delta.get("tool_calls"))
             if choice.get("finish_reason"):
                 self.finish = choice["finish_reason"]
         return out
@@ -222,7 +303,46 @@ class ChatStreamDecoder:
         if delta.get("content"):
             self.text.append(delta["content"])
             out.append(TextDelta(text=delta["content"]))
+        if isinstance(delta.get("refusal"), str) and delta["refusal"]:
+            self.refusal.append(delta["refusal"])
+            out.append(TextDelta(text=delta["refusal"]))
         return out
+
+    def tool_deltas(self, fragments: Any) -> list[ToolCallDelta]:
+        """Tool-call fragments keyed by `index`: id and name come first, then argument pieces."""
+        out: list[ToolCallDelta] = []
+        for fragment in fragments if isinstance(fragments, list) else []:
+            if not isinstance(fragment, dict):
+                continue
+            index = fragment.get("index")
+            index = index if isinstance(index, int) else len(self.calls)
+            function: dict[str, Any] = (
+                fragment["function"] if isinstance(fragment.get("function"), dict) else {}
+            )
+            call = self.calls.setdefault(index, {"id": None, "name": None, "args": []})
+            call["id"] = fragment.get("id") or call["id"]
+            call["name"] = function.get("name") or call["name"]
+            args = function.get("arguments")
+            if isinstance(args, dict):  # (a vendor sending the object whole)
+                args = json.dumps(args)
+            if isinstance(args, str):
+                call["args"].append(args)
+            out.append(
+                ToolCallDelta(
+                    index=index,
+                    id=fragment.get("id"),
+                    name=function.get("name"),
+                    arguments_delta=args if isinstance(args, str) else "",
+                )
+            )
+        return out
+
+    def call_parts(self) -> list[ToolCallPart]:
+        raw = [
+            {"id": c["id"], "function": {"name": c["name"], "arguments": "".join(c["args"])}}
+            for _, c in sorted(self.calls.items())
+        ]
+        return parse_tool_calls(raw, self.request.provider)
 
     def result(self) -> ChatResult:
         parts: list[Any] = []
@@ -230,12 +350,15 @@ class ChatStreamDecoder:
             parts.append(ThinkingPart(text="".join(self.reasoning), provider=self.request.provider))
         if self.text:
             parts.append(TextPart(text="".join(self.text)))
+        if self.refusal:
+            parts.append(TextPart(text="".join(self.refusal), refusal=True))
+        parts += self.call_parts()
         return ChatResult(
             provider=self.request.provider,
             model=self.model or self.request.model,
             parts=parts,
             usage=_usage(self.usage),
-            finish_reason=FINISH.get(self.finish or "", self.finish),
+            finish_reason="refusal" if self.refusal else FINISH.get(self.finish or "", self.finish),
             raw_finish_reason=self.finish,
             visibility="full" if self.reasoning else "none",
             response_id=self.id,

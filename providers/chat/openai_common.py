@@ -5,12 +5,25 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, ToolDefinitionError
 from ..registry import ModelInfo
+from ..schemas import NAME_RULES, for_openai
 from ..thinking import Resolved
-from ..types import ChatRequest
+from ..tools import check_names
+from ..types import ChatRequest, ToolSpec
 
-__all__ = ["SAMPLING_PARAMS", "check_sampling", "openai_error"]
+__all__ = [
+    "SAMPLING_PARAMS",
+    "TOOL_CHOICES",
+    "chat_tools",
+    "check_sampling",
+    "check_tools",
+    "openai_error",
+    "responses_tools",
+    "strict_parameters",
+]
+
+TOOL_CHOICES = ("auto", "none", "required")
 
 SAMPLING_PARAMS = ("temperature", "top_p", "logprobs", "top_logprobs")
 
@@ -44,3 +57,112 @@ def openai_error(body: bytes | dict[str, Any]) -> tuple[str | None, str | None]:
     if isinstance(err, str):
         return err, None
     return None, None
+
+
+# --- tools: shared by Responses, Chat Completions and the compatible vendors ---------------------------
+
+
+def strict_parameters(spec: ToolSpec) -> tuple[dict[str, Any], bool]:
+    """The parameters schema to send and whether the tool goes strict.
+
+    `strict=None` (the default) means strict when the schema can be adapted (OpenAI then guarantees the
+    arguments match); `strict=False` sends the schema as given; `strict=True` refuses what cannot be
+    adapted (check_tools raises first).
+    """
+    if spec.strict is False:
+        return spec.parameters, False
+    adapted = for_openai(spec.parameters)
+    if adapted.strict_ok:
+        return adapted.schema, True
+    return spec.parameters, False
+
+
+def check_tools(
+    request: ChatRequest, *, strict: str = "auto", choices: tuple[str, ...] = TOOL_CHOICES
+) -> list[str]:
+    """Refuse tool names, strict schemas and tool_choice values OpenAI would reject; note what was adapted.
+
+    `strict` is the codec's mode (see chat_tools): with "explicit" only tools asking for it go strict."""
+    notes: list[str] = []
+    check_names(request.tools, NAME_RULES["openai"], request.provider)
+    for spec in request.tools:
+        if strict == "explicit" and spec.strict is not True:
+            continue
+        adapted = for_openai(spec.parameters)
+        if spec.strict is True and not adapted.strict_ok:
+            raise ToolDefinitionError(
+                f"tool {spec.name!r} cannot be strict on {request.provider}: {'; '.join(adapted.why)}; "
+                "pass strict=False or change the parameter types",
+                tool=spec.name,
+                provider=request.provider,
+            )
+        if spec.strict is None and not adapted.strict_ok:
+            notes.append(f"tool {spec.name!r} sent non-strict: {'; '.join(adapted.why)}")
+        elif spec.strict is not False and adapted.moved:
+            notes.append(
+                f"tool {spec.name!r}: {', '.join(adapted.moved)} moved into descriptions (strict mode does not take them)"
+            )
+    choice = request.tool_choice
+    if choice is not None:
+        if not request.tools and choice != "none":
+            raise InvalidParameterError(f"tool_choice={choice!r} needs tools=[...]")
+        names = {t.name for t in request.tools}
+        if choice not in choices and choice not in names:
+            offered = ", ".join(sorted(names)) or "none"
+            raise InvalidParameterError(
+                f"tool_choice takes {', '.join(choices)} or the name of an offered tool ({offered}); got {choice!r}"
+            )
+    return notes
+
+
+def responses_tools(request: ChatRequest) -> dict[str, Any]:
+    """`tools`, `tool_choice`, `parallel_tool_calls` in the Responses shape (flat function tools)."""
+    fields: dict[str, Any] = {}
+    if request.tools:
+        tools = []
+        for spec in request.tools:
+            parameters, strict = strict_parameters(spec)
+            tools.append(
+                {
+                    "type": "function",
+                    "name": spec.name,
+                    "description": spec.description,
+                    "parameters": parameters,
+                    "strict": strict,
+                }
+            )
+        fields["tools"] = tools
+    if request.tool_choice is not None:
+        choice = request.tool_choice
+        fields["tool_choice"] = choice if choice in TOOL_CHOICES else {"type": "function", "name": choice}
+    if request.parallel_tool_calls is not None:
+        fields["parallel_tool_calls"] = request.parallel_tool_calls
+    return fields
+
+
+def chat_tools(request: ChatRequest, *, strict: str = "auto") -> dict[str, Any]:
+    """`tools`, `tool_choice`, `parallel_tool_calls` in the Chat Completions shape (nested function).
+
+    `strict="auto"` (OpenAI) makes each tool strict when its schema can be adapted; `"explicit"`
+    (vendors whose strict mode is unknown or separate) only the tools that ask with strict=True, and
+    sends the others as given, without a `strict` key.
+    """
+    fields: dict[str, Any] = {}
+    if request.tools:
+        tools = []
+        for spec in request.tools:
+            function: dict[str, Any] = {"name": spec.name, "description": spec.description}
+            if strict == "auto" or spec.strict is True:
+                function["parameters"], function["strict"] = strict_parameters(spec)
+            else:
+                function["parameters"] = spec.parameters
+            tools.append({"type": "function", "function": function})
+        fields["tools"] = tools
+    if request.tool_choice is not None:
+        choice = request.tool_choice
+        fields["tool_choice"] = (
+            choice if choice in TOOL_CHOICES else {"type": "function", "function": {"name": choice}}
+        )
+    if request.parallel_tool_calls is not None:
+        fields["parallel_tool_calls"] = request.parallel_tool_calls
+    return fields

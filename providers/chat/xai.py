@@ -16,6 +16,8 @@ snapshots; vercel/ai packages/xai/src/responses for shapes seen on live traffic)
   `input_tokens_details.cached_tokens`.
 * `presence_penalty`, `frequency_penalty` and `stop` make reasoning models (and the grok-4 family, per
   LiteLLM) fail: refused here before sending.
+* Tools: the Responses shape (wire/tools-batch.md 6); at most 200 tools; a streamed call's arguments arrive
+  whole, in one delta. Turns go back item by item with their ids, as for OpenAI (openai_items.py).
 * Errors from /v1/responses look like `{"code": "Client specified an invalid argument", "error": "..."}`
   (vercel/ai xai-error.test.ts); the OpenAI envelope is understood too.
 """
@@ -32,12 +34,13 @@ from ..thinking import Resolved
 from ..types import ChatRequest, ThinkingPart
 from .base import error_from_body, loads
 from .openai import OpenAIResponses
-from .openai_common import openai_error
+from .openai_common import check_tools, openai_error
 
 __all__ = ["ENCRYPTED_INCLUDE", "REJECTED_BY_REASONING_MODELS", "XAI"]
 
 ENCRYPTED_INCLUDE = "reasoning.encrypted_content"
 REJECTED_BY_REASONING_MODELS = ("presence_penalty", "frequency_penalty", "stop")
+MAX_TOOLS = 200
 
 
 def _rejects_penalties(info: ModelInfo) -> bool:
@@ -61,7 +64,11 @@ class XAI(OpenAIResponses):
                 f"{where} rejects {', '.join(rejected)} (xAI's reasoning models and the grok-4 family "
                 f"return an error for them); drop {', '.join(p + '=' for p in rejected)}"
             )
-        notes: list[str] = []
+        if len(request.tools) > MAX_TOOLS:
+            raise InvalidParameterError(
+                f"xAI takes at most {MAX_TOOLS} tools per request (docs.x.ai function-calling); got {len(request.tools)}"
+            )
+        notes: list[str] = check_tools(request)
         caps = info.thinking
         if caps.style == "xai_effort" and resolved.mode == "default":
             if request.thinking is None and caps.default:

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import openai as O
+from . import openai_tools as OT
 from . import text as T
 from .wire import Call, ProviderSpec, Reply
 
@@ -113,7 +114,9 @@ def _handler(dialect: O.ChatDialect) -> Callable[[Call], Reply]:
         body = call.body
         limit = body.get("max_completion_tokens", body.get("max_tokens"))
         question, prompt = O.chat_prompt(body["messages"])
-        return O.chat_reply(call, O.plan(question, prompt, body.get("reasoning_effort"), limit), dialect)
+        view, schema = OT.chat_view(body, call.headers), OT.chat_format(body)
+        plan = O.plan(question, prompt, body.get("reasoning_effort"), limit, view, schema)
+        return O.chat_reply(call, plan, dialect)
 
     return chat
 

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import openai as O
+from . import openai_tools as OT
 from . import text as T
 from .wire import Call, ProviderSpec, Reply, sse_comment
 
@@ -123,7 +124,8 @@ def chat_completions(call: Call) -> Reply:
                 return O.error(400, PASS_BACK, rid, code="invalid_request_error")
     effort = EFFORT_MAP[body.get("reasoning_effort") or "high"] if thinking else None
     question, prompt = O.chat_prompt(messages)
-    plan = O.plan(question, prompt, effort, body.get("max_tokens"))
+    view, schema = OT.chat_view(body, call.headers), OT.chat_format(body)
+    plan = O.plan(question, prompt, effort, body.get("max_tokens"), view, schema)
     return O.chat_reply(call, plan, _dialect(thinking, _cached_tokens(messages)))
 
 

@@ -12,7 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import openai_tools as OT
 from . import text as T
+from .tools import ToolCallPlan, ToolView, answer_from_results, plan_calls, structured_answer
 from .wire import Call, ProviderSpec, Reply, sse_comment, sse_frame
 
 __all__ = [
@@ -131,20 +133,49 @@ class Plan:
     truncated: bool
     input_tokens: int
     reasoning_tokens: int
+    calls: tuple[ToolCallPlan, ...] = ()  # tool calls instead of an answer
+    refused: bool = False  # the answer is a refusal
 
     @property
     def output_tokens(self) -> int:
-        return T.count_tokens(self.answer) + self.reasoning_tokens
+        called = sum(T.count_tokens(c.name + " " + c.arguments) for c in self.calls)
+        return T.count_tokens(self.answer) + self.reasoning_tokens + called
+
+    @property
+    def finish(self) -> str:
+        """The Chat Completions finish_reason."""
+        return "tool_calls" if self.calls else "length" if self.truncated else "stop"
 
 
-def plan(question: str, prompt: str, effort: str | None, limit: int | None) -> Plan:
-    """What the sandbox model says: the answer (cut to `limit` tokens) and, unless effort is None/none, reasoning."""
-    answer, truncated = T.answer_text(question), False
+def plan(
+    question: str,
+    prompt: str,
+    effort: str | None,
+    limit: int | None,
+    view: ToolView | None = None,
+    schema: dict[str, Any] | None = None,
+) -> Plan:
+    """What the sandbox model says: the answer (cut to `limit` tokens) and, unless effort is None/none, reasoning.
+
+    With tools offered (`view`) it may call them instead (sandbox/tools.py); with an output `schema` the
+    answer is JSON that fits it."""
+    calls = tuple(plan_calls(view)) if view is not None else ()
+    refused = False
+    if calls:
+        answer = ""
+    elif view is not None and view.results:
+        answer = answer_from_results(view.question or question, view.results)
+    elif schema is not None:
+        answer, refused = structured_answer(schema, question)
+    else:
+        answer = T.answer_text(question)
+    truncated = False
     if limit is not None:
         answer, truncated = T.truncate_to_tokens(answer, limit)
     thinks = effort is not None and effort != "none"
     reasoning = T.reasoning_text(question, effort) if thinks else ""
-    return Plan(answer, reasoning, truncated, max(1, T.count_tokens(prompt)), T.count_tokens(reasoning))
+    tokens = max(1, T.count_tokens(prompt))
+    return Plan(answer, reasoning, truncated, tokens, T.count_tokens(reasoning), calls, refused)
 
 
 # --- Chat Completions ----------------------------------------------------------------------------
@@ -162,11 +193,14 @@ def _chat_usage(plan: Plan) -> dict[str, Any]:
 
 
 def _openai_message(plan: Plan) -> dict[str, Any]:
-    return {"content": plan.answer, "refusal": None, "annotations": []}
+    if plan.refused:
+        return {"content": None, "refusal": plan.answer, "annotations": []}
+    return {"content": plan.answer if not plan.calls else None, "refusal": None, "annotations": []}
 
 
 def _openai_deltas(plan: Plan) -> list[dict[str, Any]]:
-    return [{"content": piece} for piece in T.chunk_words(plan.answer)]
+    key = "refusal" if plan.refused else "content"
+    return [{key: piece} for piece in T.chunk_words(plan.answer)]
 
 
 @dataclass(frozen=True)
@@ -192,6 +226,7 @@ class ChatDialect:
     usage_always: bool = False
     preamble: tuple[bytes, ...] = ()
     keep_alive: bool = True
+    whole_tool_calls: bool = False  # each streamed call complete in one delta (Mistral)
 
 
 OPENAI_CHAT = ChatDialect()
@@ -200,8 +235,9 @@ OPENAI_CHAT = ChatDialect()
 def build_chat_completion(call: Call, plan: Plan, dialect: ChatDialect = OPENAI_CHAT) -> dict[str, Any]:
     """The non-streaming `chat.completion` object."""
     message: dict[str, Any] = {"role": "assistant", **dialect.message(plan)}
-    finish = "length" if plan.truncated else "stop"
-    choice = {"index": 0, "message": message, **dialect.choice_extra, "finish_reason": finish}
+    if plan.calls:
+        message["tool_calls"] = OT.chat_tool_calls(call.serial, list(plan.calls))
+    choice = {"index": 0, "message": message, **dialect.choice_extra, "finish_reason": plan.finish}
     return {
         "id": f"chatcmpl-{call.serial}",
         "object": "chat.completion",
@@ -232,9 +268,11 @@ def chat_stream_frames(call: Call, plan: Plan, dialect: ChatDialect = OPENAI_CHA
     if dialect.keep_alive:
         frames.append(sse_comment("keep-alive"))
     frames += [chunk(choice(delta)) for delta in dialect.deltas(plan)]
-    finish = "length" if plan.truncated else "stop"
+    tool_deltas = OT.chat_tool_deltas(call.serial, list(plan.calls), whole=dialect.whole_tool_calls)
+    frames += [chunk(choice(delta)) for delta in tool_deltas]
     last_delta = {"content": ""} if dialect.usage_always else {}
-    frames.append(chunk(choice(last_delta, finish), dialect.usage(plan) if dialect.usage_always else None))
+    usage = dialect.usage(plan) if dialect.usage_always else None
+    frames.append(chunk(choice(last_delta, plan.finish), usage))
     if include_usage and not dialect.usage_always:
         frames.append(chunk([], dialect.usage(plan)))
     frames.append(sse_frame("[DONE]"))
@@ -278,7 +316,9 @@ def chat_completions(call: Call) -> Reply:
     body = call.body
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
     question, prompt = chat_prompt(body["messages"])
-    return chat_reply(call, plan(question, prompt, body.get("reasoning_effort"), limit))
+    view = OT.chat_view(body, call.headers)
+    plan_ = plan(question, prompt, body.get("reasoning_effort"), limit, view, OT.chat_format(body))
+    return chat_reply(call, plan_)
 
 
 # --- Responses -----------------------------------------------------------------------------------
@@ -313,6 +353,12 @@ def _responses_usage(plan: Plan) -> dict[str, Any]:
     }
 
 
+def _format(body: dict[str, Any]) -> Any:
+    text = body.get("text")
+    fmt = text.get("format") if isinstance(text, dict) else None
+    return fmt if isinstance(fmt, dict) else {"type": "text"}
+
+
 def build_response(call: Call, plan: Plan | None, output: list[Any], status: str) -> dict[str, Any]:
     """A `response` object; `plan=None` gives the in-progress form (no usage yet)."""
     body = call.body
@@ -336,7 +382,7 @@ def build_response(call: Call, plan: Plan | None, output: list[Any], status: str
         "service_tier": "default",
         "store": body.get("store", True),
         "temperature": 1.0,
-        "text": {"format": {"type": "text"}, "verbosity": "medium"},
+        "text": {"format": _format(body), "verbosity": "medium"},
         "tool_choice": body.get("tool_choice", "auto"),
         "tools": body.get("tools", []),
         "top_p": 1.0,
@@ -347,18 +393,19 @@ def build_response(call: Call, plan: Plan | None, output: list[Any], status: str
     }
 
 
-def _reasoning_item(call: Call, plan: Plan, summary: str) -> dict[str, Any]:
+def _reasoning_item(call: Call, plan: Plan, summary: list[str]) -> dict[str, Any]:
     item: dict[str, Any] = {"id": f"rs_{call.serial}", "type": "reasoning", "summary": []}
-    if summary:
-        item["summary"] = [{"type": "summary_text", "text": summary}]
+    item["summary"] = [{"type": "summary_text", "text": text} for text in summary]
     include = call.body.get("include")
     if isinstance(include, list) and ENCRYPTED_INCLUDE in include:
         item["encrypted_content"] = T.encrypt_reasoning(plan.reasoning)
     return item
 
 
-def _message_item(call: Call, text: str, status: str) -> dict[str, Any]:
-    part = {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+def _message_item(call: Call, text: str, status: str, refused: bool = False) -> dict[str, Any]:
+    part: dict[str, Any] = {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+    if refused:
+        part = {"type": "refusal", "refusal": text}
     return {
         "id": f"msg_{call.serial}",
         "type": "message",
@@ -374,18 +421,25 @@ class ResponsesDialect:
     """How a vendor's Responses API differs from OpenAI's: summaries honoured or not, its error envelope."""
 
     summaries: bool = True  # False: reasoning comes back encrypted only, whatever reasoning.summary says
+    whole_calls: bool = False  # True: a call's arguments arrive in one delta (xAI)
     error: ErrorFn = error
 
 
 OPENAI_RESPONSES = ResponsesDialect()
 
 
-def _summary(call: Call, plan: Plan, dialect: ResponsesDialect) -> str:
+def _summary(call: Call, plan: Plan, dialect: ResponsesDialect) -> list[str]:
+    """The summary parts: one, or for 'detailed' two when the reasoning has several sentences (as OpenAI
+    splits longer summaries into parts, each sent back as its own summary_text)."""
     reasoning = call.body.get("reasoning")
     style = reasoning.get("summary") if isinstance(reasoning, dict) else None
     if not dialect.summaries or style not in SUMMARIES or not plan.reasoning:
-        return ""
-    return T.summary_text(plan.reasoning, style)
+        return []
+    text = T.summary_text(plan.reasoning, style)
+    first, _, rest = text.partition(". ")
+    if style == "detailed" and rest:
+        return [first + ".", rest]
+    return [text]
 
 
 def response_stream_frames(
@@ -405,9 +459,9 @@ def response_stream_frames(
         rs = {"item_id": item["id"], "output_index": 0}
         added = {"id": item["id"], "type": "reasoning", "summary": []}
         emit("response.output_item.added", output_index=0, item=added)
-        if item["summary"]:
-            summary = item["summary"][0]["text"]
-            rs["summary_index"] = 0
+        for n, entry in enumerate(item["summary"]):
+            summary = entry["text"]
+            rs["summary_index"] = n
             emit("response.reasoning_summary_part.added", **rs, part={"type": "summary_text", "text": ""})
             for piece in T.chunk_words(summary):
                 emit("response.reasoning_summary_text.delta", **rs, delta=piece)
@@ -415,20 +469,50 @@ def response_stream_frames(
             emit("response.reasoning_summary_part.done", **rs, part={"type": "summary_text", "text": summary})
         emit("response.output_item.done", output_index=0, item=item)
         output.append(item)
-    index, status = len(output), "incomplete" if plan.truncated else "completed"
-    msg = _message_item(call, plan.answer, status)
-    at = {"item_id": msg["id"], "output_index": index, "content_index": 0}
-    emit("response.output_item.added", output_index=index, item=_message_item(call, "", "in_progress"))
-    part = {"type": "output_text", "text": "", "annotations": []}
-    emit("response.content_part.added", **at, part=part)
-    for piece in T.chunk_words(plan.answer):
-        emit("response.output_text.delta", **at, delta=piece, logprobs=[])
-    emit("response.output_text.done", **at, text=plan.answer, logprobs=[])
-    emit("response.content_part.done", **at, part={**part, "text": plan.answer})
-    emit("response.output_item.done", output_index=index, item=msg)
-    output.append(msg)
+    status = "incomplete" if plan.truncated else "completed"
+    for i, planned in enumerate(plan.calls):
+        index = len(output)
+        item = OT.function_call_item(call.serial, i, planned)
+        at = {"item_id": item["id"], "output_index": index}
+        emit(
+            "response.output_item.added",
+            output_index=index,
+            item={**item, "arguments": "", "status": "in_progress"},
+        )
+        for piece in [planned.arguments] if dialect.whole_calls else OT.split_arguments(planned.arguments):
+            emit("response.function_call_arguments.delta", **at, delta=piece)
+        emit("response.function_call_arguments.done", **at, arguments=planned.arguments)
+        emit("response.output_item.done", output_index=index, item=item)
+        output.append(item)
+    if not plan.calls:
+        output.append(_stream_message(call, plan, len(output), status, emit))
     emit(f"response.{status}", response=build_response(call, plan, output, status))
     return frames
+
+
+def _stream_message(
+    call: Call, plan: Plan, index: int, status: str, emit: Callable[..., None]
+) -> dict[str, Any]:
+    """The frames of the answer's message item (output_text, or a refusal); returns the finished item."""
+    msg = _message_item(call, plan.answer, status, plan.refused)
+    at = {"item_id": msg["id"], "output_index": index, "content_index": 0}
+    emit("response.output_item.added", output_index=index, item=_message_item(call, "", "in_progress"))
+    if plan.refused:
+        part: dict[str, Any] = {"type": "refusal", "refusal": ""}
+        emit("response.content_part.added", **at, part=part)
+        for piece in T.chunk_words(plan.answer):
+            emit("response.refusal.delta", **at, delta=piece)
+        emit("response.refusal.done", **at, refusal=plan.answer)
+        emit("response.content_part.done", **at, part={**part, "refusal": plan.answer})
+    else:
+        part = {"type": "output_text", "text": "", "annotations": []}
+        emit("response.content_part.added", **at, part=part)
+        for piece in T.chunk_words(plan.answer):
+            emit("response.output_text.delta", **at, delta=piece, logprobs=[])
+        emit("response.output_text.done", **at, text=plan.answer, logprobs=[])
+        emit("response.content_part.done", **at, part={**part, "text": plan.answer})
+    emit("response.output_item.done", output_index=index, item=msg)
+    return msg
 
 
 def check_responses_request(
@@ -462,12 +546,15 @@ def respond(call: Call, effort: str | None, dialect: ResponsesDialect = OPENAI_R
     question, prompt = _responses_input(body["input"])
     instructions = body.get("instructions")
     prompt = f"{instructions} {prompt}" if isinstance(instructions, str) else prompt
-    plan_ = plan(question, prompt, effort, body.get("max_output_tokens"))
+    view = OT.responses_view(body, call.headers)
+    plan_ = plan(question, prompt, effort, body.get("max_output_tokens"), view, OT.responses_format(body))
     if body.get("stream") is True:
         return Reply(events=response_stream_frames(call, plan_, dialect))
     status = "incomplete" if plan_.truncated else "completed"
     output = [_reasoning_item(call, plan_, _summary(call, plan_, dialect))] if plan_.reasoning else []
-    output.append(_message_item(call, plan_.answer, status))
+    output += [OT.function_call_item(call.serial, i, c) for i, c in enumerate(plan_.calls)]
+    if not plan_.calls:
+        output.append(_message_item(call, plan_.answer, status, plan_.refused))
     return Reply(body=build_response(call, plan_, output, status))
 
 

@@ -88,7 +88,7 @@ def fault(status: int, request_id: str) -> Reply:
     return error(status, messages.get(status, "The server had an error (sandbox fault)."), request_id)
 
 
-DIALECT = O.ResponsesDialect(summaries=False, error=error)
+DIALECT = O.ResponsesDialect(summaries=False, error=error, whole_calls=True)
 
 
 def responses(call: Call) -> Reply:

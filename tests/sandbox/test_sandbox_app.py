@@ -387,10 +387,13 @@ async def test_responses_stream_sequence(client: httpx2.AsyncClient) -> None:
         "response.created",
         "response.in_progress",
         "response.output_item.added",
-        "response.reasoning_summary_part.added",
-        "response.reasoning_summary_text.delta",
-        "response.reasoning_summary_text.done",
-        "response.reasoning_summary_part.done",
+        *[  # 'detailed' summaries of several sentences come in two summary parts
+            "response.reasoning_summary_part.added",
+            "response.reasoning_summary_text.delta",
+            "response.reasoning_summary_text.done",
+            "response.reasoning_summary_part.done",
+        ]
+        * 2,
         "response.output_item.done",
         "response.output_item.added",
         "response.content_part.added",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 from typing import Any
 
 import httpx2
@@ -16,7 +15,15 @@ from providers.credentials import Secret
 from providers.errors import BadRequestError, ModelRetiredError
 from providers.thinking import WIRE
 from providers.transport import Reply
-from providers.types import ChatRequest, Message, TextDelta, TextPart, ThinkingDelta, ThinkingPart
+from providers.types import (
+    ChatRequest,
+    Message,
+    TextDelta,
+    TextPart,
+    ThinkingDelta,
+    ThinkingPart,
+    ToolCallPart,
+)
 from tests.helpers import FIXTURES, codec_call, fixture_json, sse_events
 
 CODEC = DeepSeek()
@@ -170,16 +177,13 @@ def test_reasoning_content_goes_back_only_on_tool_call_turns() -> None:
     own = ThinkingPart(text="I should look it up.", provider="deepseek")
     plain = Message(role="assistant", parts=[own, TextPart(text="It is 42.")])
     assert reasoning_back(plain, "deepseek") is None  # DeepSeek ignores it on turns without tool calls
-    # a tool-call turn (tool-call parts do not exist yet: a stand-in with the kind they will have)
-    turn = SimpleNamespace(role="assistant", parts=[own, SimpleNamespace(kind="tool_call")])
-    assert reasoning_back(turn, "deepseek") == "I should look it up."  # type: ignore[arg-type]
-    foreign = SimpleNamespace(
-        role="assistant",
-        parts=[ThinkingPart(text="secret", provider="anthropic"), SimpleNamespace(kind="tool_call")],
-    )
+    call = ToolCallPart(id="call_0", name="lookup", arguments={}, provider="deepseek")
+    turn = Message(role="assistant", parts=[own, call])
+    assert reasoning_back(turn, "deepseek") == "I should look it up."
+    foreign = Message(role="assistant", parts=[ThinkingPart(text="secret", provider="anthropic"), call])
     assert (
         reasoning_back(foreign, "deepseek") == ""
-    )  # the field is required; another provider's text never goes
+    )  # the key is required; another provider's text never goes
 
 
 def test_multi_turn_sends_no_reasoning_and_says_why() -> None:

@@ -8,7 +8,17 @@ from providers.chat.base import Connection
 from providers.chat.openai import OpenAI
 from providers.credentials import Secret
 from providers.errors import AuthenticationError, InvalidParameterError, StreamError
-from providers.types import ChatRequest, Message, TextDelta, ThinkingDelta, ThinkingPart
+from providers.types import (
+    ChatRequest,
+    Message,
+    TextDelta,
+    ThinkingDelta,
+    ThinkingPart,
+    ToolCallDelta,
+    ToolCallPart,
+    ToolResultPart,
+    ToolSpec,
+)
 from tests.helpers import codec_call, fixture_json, sse_events
 
 CODEC = OpenAI()
@@ -223,3 +233,248 @@ def test_error_envelope() -> None:
     assert isinstance(err, AuthenticationError)
     assert (err.status, err.request_id, err.code) == (401, "req_abc", "invalid_api_key")
     assert "[openai 401]" in str(err) and "req_abc" in str(err)
+
+
+# --- tools (wire/tools-batch.md 1 and 2: bodies captured from openai 3.60) ------------------------
+
+WEATHER = ToolSpec(
+    name="get_weather",
+    description="Get weather",
+    parameters={"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+)
+
+
+def tool_call_history(provider: str = "openai") -> list[Message]:
+    call = ToolCallPart(
+        id="call_1",
+        name="get_weather",
+        arguments={"city": "Paris"},
+        raw_arguments='{"city":"Paris"}',
+        item_id="fc_1",
+        provider=provider,
+    )
+    turn = Message(
+        role="assistant", parts=[ThinkingPart(id="rs_1", encrypted="gAAA", provider=provider), call]
+    )
+    result = Message.tool_results(ToolResultPart(call_id="call_1", name="get_weather", content='{"temp":20}'))
+    return [Message.user("weather?"), turn, result]
+
+
+def test_responses_tools_forced_choice_and_replayed_history() -> None:
+    call, _ = codec_call(
+        CODEC,
+        CONN,
+        "openai",
+        "gpt-6.1-terra",
+        "low",
+        messages=tool_call_history(),
+        tools=[WEATHER],
+        tool_choice="get_weather",
+        parallel_tool_calls=False,
+    )
+    body = call.json_body
+    assert body["tool_choice"] == {"type": "function", "name": "get_weather"}
+    assert body["parallel_tool_calls"] is False
+    assert body["tools"] == [
+        {
+            "type": "function",
+            "name": "get_weather",
+            "description": "Get weather",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"],
+                "additionalProperties": False,
+            },
+            "strict": True,
+        }
+    ]
+    assert body["input"] == [
+        {"role": "user", "content": "weather?"},
+        {"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": "gAAA"},
+        {
+            "type": "function_call",
+            "id": "fc_1",
+            "call_id": "call_1",
+            "name": "get_weather",
+            "arguments": '{"city":"Paris"}',
+        },
+        {"type": "function_call_output", "call_id": "call_1", "output": '{"temp":20}'},
+    ]
+    assert call.sent["tools"] == ["get_weather"]  # the footer names the tools, not their schemas
+
+
+def test_chat_tool_history_shape() -> None:
+    body, _ = build("gpt-6.1-terra", False, api="chat", messages=tool_call_history())
+    assert body["messages"] == [
+        {"role": "user", "content": "weather?"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_1", "content": '{"temp":20}'},
+    ]
+
+
+def test_foreign_arguments_are_reserialized_not_replayed() -> None:
+    body, _ = build("gpt-6.1-terra", False, api="chat", messages=tool_call_history("anthropic"))
+    assert body["messages"][1]["tool_calls"][0]["function"]["arguments"] == '{"city": "Paris"}'
+
+
+def test_tool_choice_must_name_an_offered_tool() -> None:
+    with pytest.raises(InvalidParameterError, match="tool_choice takes"):
+        codec_call(CODEC, CONN, "openai", "gpt-6.1-terra", tools=[WEATHER], tool_choice="get_time")
+    with pytest.raises(InvalidParameterError, match="only with reasoning effort 'none'"):
+        codec_call(CODEC, CONN, "openai", "gpt-6-luna", "low", tools=[WEATHER], options={"api": "chat"})
+
+
+CHAT_TOOL_STREAM = [
+    {
+        "choices": [
+            {
+                "index": 0,
+                "delta": {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "index": 0,
+                            "id": "call_1",
+                            "type": "function",
+                            "function": {"name": "get_weather", "arguments": ""},
+                        }
+                    ],
+                },
+            }
+        ]
+    },
+    {
+        "choices": [
+            {"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": '{"city":'}}]}}
+        ]
+    },
+    {
+        "choices": [
+            {
+                "index": 0,
+                "delta": {
+                    "tool_calls": [
+                        {
+                            "index": 1,
+                            "id": "call_2",
+                            "type": "function",
+                            "function": {"name": "get_time", "arguments": "{}"},
+                        }
+                    ]
+                },
+            }
+        ]
+    },
+    {
+        "choices": [
+            {"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": '"Paris"}'}}]}}
+        ]
+    },
+    {"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
+]
+
+
+def test_chat_stream_tool_fragments_by_index() -> None:
+    import json
+
+    req = ChatRequest(provider="openai", model="gpt-x", messages=[Message.user("w")])
+    dec = CODEC.chat.decoder(req)
+    deltas = []
+    for chunk in CHAT_TOOL_STREAM:
+        deltas += dec.feed("", json.dumps(chunk))
+    dec.feed("", "[DONE]")
+    calls = [d for d in deltas if isinstance(d, ToolCallDelta)]
+    assert [(d.index, d.name) for d in calls if d.name] == [(0, "get_weather"), (1, "get_time")]
+    r = dec.result()
+    assert r.finish_reason == "tool_calls"
+    assert [(c.id, c.name, c.arguments) for c in r.tool_calls] == [
+        ("call_1", "get_weather", {"city": "Paris"}),
+        ("call_2", "get_time", {}),
+    ]
+
+
+RESPONSES_TOOL_STREAM = [
+    {
+        "type": "response.output_item.added",
+        "output_index": 0,
+        "item": {
+            "type": "function_call",
+            "id": "fc_1",
+            "call_id": "call_1",
+            "name": "get_weather",
+            "arguments": "",
+            "status": "in_progress",
+        },
+    },
+    {
+        "type": "response.function_call_arguments.delta",
+        "item_id": "fc_1",
+        "output_index": 0,
+        "delta": '{"city":',
+    },
+    {
+        "type": "response.function_call_arguments.delta",
+        "item_id": "fc_1",
+        "output_index": 0,
+        "delta": '"Paris"}',
+    },
+]
+
+
+def test_responses_stream_function_call_and_a_cut_short_call_is_not_kept() -> None:
+    import json
+
+    req = ChatRequest(provider="openai", model="gpt-x", messages=[Message.user("w")])
+    dec = CODEC.responses.decoder(req)
+    deltas = []
+    for frame in RESPONSES_TOOL_STREAM:
+        deltas += dec.feed(frame["type"], json.dumps(frame))
+    assert [d.arguments_delta for d in deltas] == ["", '{"city":', '"Paris"}']
+    assert deltas[0].id == "call_1" and deltas[0].name == "get_weather"
+    assert dec.result().tool_calls == []  # arguments never finished: nothing to run
+    done = {
+        "type": "function_call",
+        "id": "fc_1",
+        "call_id": "call_1",
+        "name": "get_weather",
+        "arguments": '{"city":"Paris"}',
+        "status": "completed",
+    }
+    dec.feed("", json.dumps({"type": "response.output_item.done", "output_index": 0, "item": done}))
+    dec.feed(
+        "", json.dumps({"type": "response.completed", "response": {"status": "completed", "output": [done]}})
+    )
+    r = dec.result()
+    assert r.tool_calls[0].arguments == {"city": "Paris"} and r.parts[0].item_id == "fc_1"
+
+
+def test_invalid_argument_json_is_kept_raw() -> None:
+    req = ChatRequest(provider="openai", model="gpt-x", messages=[Message.user("w")])
+    payload = {
+        "choices": [
+            {
+                "message": {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {"id": "c", "type": "function", "function": {"name": "f", "arguments": '{"a": '}}
+                    ],
+                },
+                "finish_reason": "tool_calls",
+            }
+        ]
+    }
+    part = CODEC.chat.parse(payload, req).parts[0]
+    assert isinstance(part, ToolCallPart) and part.invalid_json and part.raw_arguments == '{"a": '

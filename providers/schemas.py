@@ -1,0 +1,242 @@
+"""JSON Schemas for tools and structured output: from Python through pydantic, then adapted per provider.
+
+No schema is written by hand here: a function's signature becomes a pydantic model (`create_model`),
+and pydantic writes its JSON Schema. What this module does is the per-provider adaptation the wire
+docs call for (wire/tools-batch.md section 8):
+
+* OpenAI strict (Responses `strict: true` tools, `text.format` / `response_format` json_schema): every
+  object closed (`additionalProperties: false`) and every property required -- an optional property
+  becomes a nullable one; `oneOf` becomes `anyOf`; a single-entry `allOf` is merged; a `$ref` with
+  siblings is inlined; keywords strict mode does not take move into the description as `{key: value}`
+  (the way the Anthropic SDK moves them). What cannot be adapted (a free-form mapping, a tuple) makes
+  strict impossible: the adapter says why, and the codec sends the schema non-strict (or refuses, when
+  strict was asked for explicitly).
+* Anthropic, Gemini, Mistral: named hooks (`for_anthropic`, `for_gemini`, `for_mistral`) with the same
+  shape, to be filled by their codecs' owners; today they return the schema unchanged.
+
+`Adapted` carries the schema, whether it is strict-ready, what moved, and why not.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "NAME_RULES",
+    "Adapted",
+    "NameRule",
+    "for_anthropic",
+    "for_gemini",
+    "for_mistral",
+    "for_openai",
+    "is_nullable",
+    "wrap_root",
+]
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """What a provider accepts as a tool (or output schema) name."""
+
+    pattern: re.Pattern[str]
+    text: str  # said in the error message
+
+
+_OPENAI_NAME = NameRule(re.compile(r"^[a-zA-Z0-9_-]{1,64}$"), "letters, digits, '_' and '-', at most 64")
+NAME_RULES: dict[str, NameRule] = {
+    # shared_params/function_definition.py (openai 3.60): "a-z, A-Z, 0-9, or contain underscores and
+    # dashes, with a maximum length of 64"; xAI, DeepSeek, Mistral and compatible servers take the same
+    "openai": _OPENAI_NAME,
+    # Anthropic tool-use docs: ^[a-zA-Z0-9_-]{1,64}$ (UNCONFIRMED in the SDK, which has no docstring rule)
+    "anthropic": NameRule(re.compile(r"^[a-zA-Z0-9_-]{1,64}$"), "letters, digits, '_' and '-', at most 64"),
+    # google-genai types.py FunctionDeclaration.name: start with a letter or '_', then a-z A-Z 0-9 _ . : -
+    "gemini": NameRule(
+        re.compile(r"^[a-zA-Z_][a-zA-Z0-9_.:-]{0,127}$"),
+        "a letter or '_' first, then letters, digits, '_', '.', ':' or '-', at most 128",
+    ),
+}
+
+
+@dataclass
+class Adapted:
+    """A schema adapted for one provider: `strict_ok` is False when strict mode cannot take it (`why`)."""
+
+    schema: dict[str, Any]
+    strict_ok: bool = True
+    why: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)  # keywords moved into descriptions
+
+
+# Strict mode's keywords (OpenAI structured-outputs guide, "Supported schemas"; wire/tools-batch.md 8).
+_OPENAI_KEEP = {
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "anyOf",
+    "enum",
+    "const",
+    "description",
+    "title",
+    "default",
+    "$defs",
+    "definitions",
+    "$ref",
+    "pattern",
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+}
+_OPENAI_FORMATS = {"date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid"}
+
+
+def is_nullable(node: dict[str, Any]) -> bool:
+    """Whether a schema node already accepts null."""
+    t = node.get("type")
+    if t == "null" or (isinstance(t, list) and "null" in t):
+        return True
+    if any(isinstance(s, dict) and is_nullable(s) for s in node.get("anyOf") or []):
+        return True
+    return None in (node.get("enum") or [])
+
+
+def _nullable(node: dict[str, Any]) -> dict[str, Any]:
+    if is_nullable(node):
+        return node
+    t = node.get("type")
+    if isinstance(t, str) and "enum" not in node and "const" not in node:
+        return {**node, "type": [t, "null"]}
+    outer: dict[str, Any] = {k: node.pop(k) for k in ("title", "description", "default") if k in node}
+    return {"anyOf": [node, {"type": "null"}], **outer}
+
+
+def _describe(node: dict[str, Any], moved: dict[str, Any]) -> None:
+    if not moved:
+        return
+    extra = ", ".join(f"{k}: {v!r}" for k, v in moved.items())
+    node["description"] = f"{node['description']} {{{extra}}}" if node.get("description") else f"{{{extra}}}"
+
+
+def _resolve(ref: str, root: dict[str, Any]) -> dict[str, Any] | None:
+    if not ref.startswith("#/"):
+        return None
+    node: Any = root
+    for key in ref[2:].split("/"):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else None
+
+
+def _strict(node: Any, root: dict[str, Any], out: Adapted, path: str) -> Any:
+    if not isinstance(node, dict):
+        return node
+    node = dict(node)
+    if "$ref" in node and len(node) > 1:  # strict mode takes a bare $ref only: inline the target
+        target = _resolve(node["$ref"], root)
+        if target is not None:
+            ref = node.pop("$ref")
+            node = {**target, **node}
+            if ref == "#":
+                out.strict_ok = False
+                out.why.append(f"{path}: a recursive root reference with siblings")
+    if "oneOf" in node:
+        node["anyOf"] = node.pop("oneOf")
+    all_of = node.get("allOf")
+    if isinstance(all_of, list) and len(all_of) == 1 and isinstance(all_of[0], dict):
+        node.pop("allOf")
+        node = {**_strict(all_of[0], root, out, path), **node}
+    elif all_of is not None:
+        out.strict_ok = False
+        out.why.append(f"{path}: allOf with several schemas")
+    moved = {k: node.pop(k) for k in list(node) if k not in _OPENAI_KEEP and k != "allOf"}
+    if node.get("format") and node["format"] not in _OPENAI_FORMATS:
+        moved["format"] = node.pop("format")
+    if "prefixItems" in moved:
+        out.strict_ok = False
+        out.why.append(f"{path}: a tuple (prefixItems)")
+    out.moved += [f"{path}.{k}" if path else k for k in moved]
+    _describe(node, moved)
+    for key in ("$defs", "definitions"):
+        if isinstance(node.get(key), dict):
+            node[key] = {n: _strict(s, root, out, f"{key}.{n}") for n, s in node[key].items()}
+    if isinstance(node.get("anyOf"), list):
+        node["anyOf"] = [_strict(s, root, out, path) for s in node["anyOf"]]
+    if "items" in node:
+        node["items"] = _strict(node["items"], root, out, f"{path}[]")
+    is_object = node.get("type") == "object" or "properties" in node
+    if is_object:
+        extra = node.get("additionalProperties")
+        if isinstance(extra, dict) or (extra is True and not node.get("properties")):
+            out.strict_ok = False
+            out.why.append(f"{path or 'the root'}: a free-form mapping (additionalProperties)")
+        elif not node.get("properties") and "additionalProperties" not in node:
+            out.strict_ok = False
+            out.why.append(f"{path or 'the root'}: an object without properties")
+        node["additionalProperties"] = False
+        props = node.get("properties") or {}
+        required = set(node.get("required") or [])
+        new_props = {}
+        for name, sub in props.items():
+            sub = _strict(sub, root, out, f"{path}.{name}" if path else name)
+            new_props[name] = sub if name in required else _nullable(dict(sub))
+        node["properties"] = new_props
+        node["required"] = list(new_props)
+    return node
+
+
+def for_openai(schema: dict[str, Any], *, strict: bool = True) -> Adapted:
+    """The schema OpenAI strict mode takes (or, with strict=False, the schema as given)."""
+    if not strict:
+        return Adapted(copy.deepcopy(schema), strict_ok=False)
+    out = Adapted(schema={})
+    root = copy.deepcopy(schema)
+    out.schema = _strict(root, root, out, "")
+    if out.schema.get("type") != "object":
+        out.strict_ok = False
+        out.why.insert(0, "the root must be an object")
+    return out
+
+
+def for_anthropic(schema: dict[str, Any], *, strict: bool = False) -> Adapted:
+    """Hook for the Anthropic codec (numeric/length keywords into descriptions, wire/tools-batch.md 8).
+
+    Not adapted yet: returns the schema unchanged (the Anthropic codec does not take tools yet)."""
+    return Adapted(copy.deepcopy(schema), strict_ok=strict)
+
+
+def for_gemini(schema: dict[str, Any], *, strict: bool = False) -> Adapted:
+    """Hook for the Gemini/Vertex codec (`parametersJsonSchema`/`responseJsonSchema` keyword subset).
+
+    Not adapted yet: returns the schema unchanged (the Gemini codec does not take tools yet)."""
+    return Adapted(copy.deepcopy(schema), strict_ok=strict)
+
+
+def for_mistral(schema: dict[str, Any], *, strict: bool = False) -> Adapted:
+    """Hook for the Mistral codec (its SDK closes every object for strict json_schema).
+
+    Not adapted yet: returns the schema unchanged (the Mistral codec does not take tools yet)."""
+    return Adapted(copy.deepcopy(schema), strict_ok=strict)
+
+
+def wrap_root(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """An object schema for structured output: a non-object root (a list, a number...) is wrapped as
+    `{"value": ...}` (providers take an object root), and whether it was wrapped."""
+    if schema.get("type") == "object":
+        return schema, False
+    inner = {k: v for k, v in schema.items() if k != "$defs"}
+    wrapped: dict[str, Any] = {
+        "type": "object",
+        "properties": {"value": inner},
+        "required": ["value"],
+    }
+    if "$defs" in schema:
+        wrapped["$defs"] = schema["$defs"]
+    return wrapped, True
