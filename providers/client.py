@@ -4,6 +4,7 @@
     client = AsyncClient(sandbox=True)     # the offline emulator, no keys, no network
     r = await client.chat("anthropic/claude-sonnet-5-5", "Why is the sky blue?", thinking="high")
     async for event in client.stream("openai/gpt-6.1-terra", "...", thinking="low"): ...
+    job = await client.batch(["...", "..."], model="anthropic/claude-haiku-5-5")   # client_batch.py
 
 Every check that can fail without the network happens in `prepare()`, before anything is sent.
 """
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx2
 
 from .chat.base import ChatCodec, Connection
+from .client_batch import BatchCalls
 from .client_media import MediaCalls
 from .credentials import Secret, resolve_key
 from .errors import (
@@ -124,7 +126,7 @@ def _kept(result: ChatResult) -> str:
     return f"kept {len(result.text)} answer and {len(result.reasoning)} reasoning characters; see .partial"
 
 
-class AsyncClient(MediaCalls):
+class AsyncClient(MediaCalls, BatchCalls):
     """One client for every provider. Keys come from `api_keys=` or the environment."""
 
     def __init__(

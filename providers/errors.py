@@ -30,11 +30,12 @@
         ├── StreamError                           the stream broke or sent garbage
         │   ├── IncompleteStreamError             cut short: `.partial` keeps what arrived
         │   └── IncompleteSessionError            a session (WebSocket, audio stream) dropped: `.partial` keeps what arrived
-        └── JobError                              a generation job (video, image) gave no result: `.job_id`
+        └── JobError                              a job (video, image, batch) gave no result: `.job_id`
             ├── JobFailedError                    the provider reports the job failed (`.code`)
-            ├── JobCancelledError                 the job was cancelled or deleted
+            ├── JobCancelledError                 the job (or a batch request) was cancelled or deleted
+            ├── JobExpiredError                   a batch (or one of its requests) expired before it ran
             ├── JobTimeoutError                   still running when the wait ended: resume by `.job_id`
-            └── ResultUnavailableError            the job finished but its output URL cannot be fetched
+            └── ResultUnavailableError            the job finished but its output cannot be fetched
 
     KeyboardInterrupt
     ├── JobInterrupted                            Ctrl-C while waiting for a job: `.job_id`, `.cancelled`
@@ -66,6 +67,7 @@ __all__ = [
     "InvalidParameterError",
     "JobCancelledError",
     "JobError",
+    "JobExpiredError",
     "JobFailedError",
     "JobInterrupted",
     "JobTimeoutError",
@@ -294,7 +296,7 @@ class IncompleteSessionError(StreamError):
 
 
 class JobError(ProviderError):
-    """A generation job did not give its result. `.job_id` names it, so it can be resumed or inspected."""
+    """A job (generation or batch) did not give its result. `.job_id` names it, so it can be resumed or inspected."""
 
     def __init__(self, message: str, *, job_id: str, model: str | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
@@ -308,6 +310,10 @@ class JobFailedError(JobError):
 
 class JobCancelledError(JobError):
     """The job was cancelled (or deleted) before it produced a result."""
+
+
+class JobExpiredError(JobError):
+    """A batch (or one request in it) expired: the provider's window closed before it was processed."""
 
 
 class JobTimeoutError(JobError):

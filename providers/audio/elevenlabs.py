@@ -26,6 +26,7 @@ import httpx2
 
 from ..chat.base import Connection, auth_headers, error_from_body
 from ..errors import InvalidParameterError, ProviderError
+from ..multipart import multipart
 from ..types import HttpCall
 from .formats import OutputFormat, format_for_elevenlabs
 from .options import close_matches, query_string
@@ -73,34 +74,6 @@ STT_FIELDS = frozenset(
     ]
 )
 _UNIT_RANGE = ("stability", "similarity_boost", "style")
-
-
-def multipart(fields: dict[str, Any], file: tuple[str, bytes, str] | None) -> tuple[str, bytes]:
-    """A multipart/form-data body (RFC 7578): text fields (lists repeated), then the file part."""
-    import hashlib
-
-    boundary = hashlib.sha256((file[1] if file else b"") + repr(sorted(fields.items())).encode()).hexdigest()[
-        :32
-    ]
-    parts: list[bytes] = []
-    for name, value in fields.items():
-        for item in value if isinstance(value, list) else [value]:
-            parts.append(
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
-                + str(item).encode("utf-8")
-                + b"\r\n"
-            )
-    if file is not None:
-        filename, data, media_type = file
-        safe = filename.replace('"', "%22").replace("\r", "").replace("\n", "")
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{safe}"\r\n'
-            f"Content-Type: {media_type}\r\n\r\n".encode()
-            + data
-            + b"\r\n"
-        )
-    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-    return f"multipart/form-data; boundary={boundary}", body
 
 
 def _check_voice_settings(settings: Any) -> dict[str, Any]:

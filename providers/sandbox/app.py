@@ -19,6 +19,10 @@ from typing import Any, ClassVar, NamedTuple
 from urllib.parse import parse_qsl
 
 from .anthropic import ANTHROPIC
+from .batch_anthropic import ROUTES as ANTHROPIC_BATCH
+from .batch_gemini import ROUTES as GEMINI_BATCH
+from .batch_mistral import ROUTES as MISTRAL_BATCH
+from .batch_openai import ROUTES as OPENAI_BATCH
 from .catalog import catalog_route, catalog_specs
 from .deepgram import DEEPGRAM
 from .deepseek import DEEPSEEK
@@ -191,17 +195,17 @@ class SandboxApp:
         ("aiplatform.*.rep.googleapis.com", "vertex"),  # multi-region: aiplatform.eu.rep.googleapis.com
     )
     PROVIDERS: ClassVar[dict[str, ProviderSpec]] = {
-        "openai": OPENAI,
-        "anthropic": ANTHROPIC,
+        "openai": dataclasses.replace(OPENAI, routes={**OPENAI.routes, **OPENAI_BATCH}),
+        "anthropic": dataclasses.replace(ANTHROPIC, routes={**ANTHROPIC.routes, **ANTHROPIC_BATCH}),
         "deepseek": DEEPSEEK,
         "xai": XAI,
-        "mistral": MISTRAL,
+        "mistral": dataclasses.replace(MISTRAL, routes={**MISTRAL.routes, **MISTRAL_BATCH}),
         "deepgram": DEEPGRAM,
         "elevenlabs": ELEVENLABS,
         "runware": RUNWARE,
         "runwayml": RUNWAYML,
         "media_cdn": MEDIA_CDN,
-        "gemini": GEMINI,
+        "gemini": dataclasses.replace(GEMINI, routes={**GEMINI_BATCH, **GEMINI.routes}),  # before :{method}
         "vertex": VERTEX,
         "chatlaw": CHATLAW,  # self-hosted vLLM servers, reached by path: /chatlaw/v1/..., /vllm/v1/...
         "vllm": VLLM,
@@ -318,7 +322,8 @@ class SandboxApp:
             return spec.error(404, f"Invalid URL ({method} {path})", call.request_id), None
         handler, params = found
         call = dataclasses.replace(call, params=params, state=self.state)
-        if (denied := spec.check_auth(call.headers, call.request_id)) is not None:
+        no_auth = getattr(handler, "no_auth", False)  # a session URL that is its own credential (uploads)
+        if not no_auth and (denied := spec.check_auth(call.headers, call.request_id)) is not None:
             return denied, None
         try:
             fault = self._take_fault(spec.name, route, call.headers)

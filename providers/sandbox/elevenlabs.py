@@ -17,14 +17,12 @@ import hashlib
 import math
 import re
 from collections.abc import Mapping
-from email.parser import BytesParser
-from email.policy import HTTP
 from typing import Any
 
 from ..audio.formats import ELEVENLABS_FORMATS, parse_format
 from ..audio.voices import voice_catalog
 from .audio import NOTE_HEADER, Heard, encode_speech, hear, timings
-from .wire import Call, ProviderSpec, Reply
+from .wire import Call, ProviderSpec, Reply, form
 
 __all__ = [
     "ELEVENLABS",
@@ -150,24 +148,11 @@ def text_to_speech_stream(call: Call) -> Reply:
 
 
 def _form(call: Call) -> tuple[dict[str, str], tuple[str, bytes] | None]:
-    """multipart/form-data fields and the uploaded file (name, bytes)."""
-    content_type = call.headers.get("content-type", "")
-    if "multipart/form-data" not in content_type:
-        return {}, None
-    message = BytesParser(policy=HTTP).parsebytes(
-        f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + call.raw
-    )
-    fields: dict[str, str] = {}
-    file: tuple[str, bytes] | None = None
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True)
-        payload = payload if isinstance(payload, bytes) else b""
-        if part.get_filename() is not None or name == "file":
-            file = (part.get_filename() or "audio", payload)
-        elif isinstance(name, str):
-            fields[name] = payload.decode("utf-8", "replace")
-    return fields, file
+    """multipart/form-data fields and the uploaded file (name, bytes); an unnamed file is "audio"."""
+    fields, upload = form(call)
+    if upload is not None and upload[0] == "file":
+        upload = ("audio", upload[1])
+    return fields, upload
 
 
 def _words(heard: Heard, diarize: bool) -> list[dict[str, Any]]:

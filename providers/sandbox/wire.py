@@ -11,6 +11,8 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Any
 
 __all__ = [
@@ -19,6 +21,7 @@ __all__ = [
     "ProviderSpec",
     "Reply",
     "dumps",
+    "form",
     "match_route",
     "sse_comment",
     "sse_frame",
@@ -106,3 +109,24 @@ class ProviderSpec:
     check_auth: Callable[[Mapping[str, str], str], Reply | None]
     error: Callable[..., Reply]
     fault: Callable[[int, str], Reply]
+
+
+def form(call: Call) -> tuple[dict[str, str], tuple[str, bytes] | None]:
+    """multipart/form-data fields and the uploaded file (name, bytes); ({}, None) for other bodies."""
+    content_type = call.headers.get("content-type", "")
+    if "multipart/form-data" not in content_type:
+        return {}, None
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + call.raw
+    )
+    fields: dict[str, str] = {}
+    upload: tuple[str, bytes] | None = None
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        payload = payload if isinstance(payload, bytes) else b""
+        if part.get_filename() is not None or name == "file":
+            upload = (part.get_filename() or "file", payload)
+        elif isinstance(name, str):
+            fields[name] = payload.decode("utf-8", "replace")
+    return fields, upload

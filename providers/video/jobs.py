@@ -2,7 +2,8 @@
 
 Each provider supplies a pure `JobCodec` (build the submit / poll / cancel calls, parse what comes
 back into a `JobState`); this module does the waiting, through the shared `Transport`, the same way
-for every provider and for both video and image jobs:
+for every provider and for both video and image jobs (the loop itself, shared with the batch jobs,
+is `providers/jobs.py`):
 
     submit -> job id -> wait first_s -> poll -> (running: wait, backing off up to max_s) -> ... -> done
 
@@ -15,7 +16,6 @@ cancelled too where the provider allows it, and the `JobTracker` records what ha
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -25,6 +25,7 @@ import httpx2
 
 from ..chat.base import Connection
 from ..errors import JobCancelledError, JobFailedError, JobTimeoutError, ProviderError, StreamError
+from ..jobs import JobTiming, poll_loop
 from ..media_types import Job, JobKind, JobState
 from ..transport import Transport
 from ..types import HttpCall
@@ -40,21 +41,6 @@ __all__ = [
     "send_json",
     "submit_job",
 ]
-
-
-@dataclass(frozen=True)
-class JobTiming:
-    """When to poll: the first poll after `first_s`, then each wait `factor` times longer, up to `max_s`."""
-
-    first_s: float = 2.0
-    factor: float = 1.5
-    max_s: float = 10.0
-    jitter: float = 0.1
-
-    def delay(self, poll: int) -> float:
-        """Seconds to wait before poll number `poll` (1-based), with a little jitter."""
-        base = min(self.first_s * self.factor ** max(poll - 1, 0), self.max_s)
-        return base * (1 + self.jitter * (2 * random.random() - 1)) if base else 0.0
 
 
 class Submitted(NamedTuple):
@@ -204,34 +190,43 @@ async def poll_job(
     timing = timing or codec.timing
     started = clock()
     before = tracker.job.elapsed_s  # a resumed job keeps the time already waited on it
-    poll = 0
-    try:
-        while True:
-            poll += 1
-            wait = timing.delay(poll) if (poll > 1 or wait_first) else 0.0
-            if timeout is not None:
-                wait = max(0.0, min(wait, timeout - (clock() - started)))
-            if wait:
-                await sleep(wait)
-            payload, _ = await send_json(transport, codec, codec.poll(tracker.job.id, conn))
-            state = codec.parse_poll(payload, job_id=tracker.job.id)
-            tracker.job = tracker.job.with_state(state, elapsed_s=before + clock() - started)
-            tracker.history.append(state.raw_status or state.status)
-            yield tracker.job, state
-            if state.status == "succeeded":
-                return
-            _finish_error(tracker.job, state)
-            if timeout is not None and clock() - started >= timeout:
-                job = tracker.job
-                raise JobTimeoutError(
-                    f"{job.provider}/{job.model} job {job.id} is still {state.raw_status or state.status} "
-                    f"after {clock() - started:.0f} s (timeout={timeout:g}); it may still finish: resume it "
-                    f"with {_resume_hint(job)}",
-                    job_id=job.id,
-                    model=job.model,
-                    provider=job.provider,
-                )
-    except (asyncio.CancelledError, GeneratorExit):
+
+    async def fetch() -> JobState:
+        payload, _ = await send_json(transport, codec, codec.poll(tracker.job.id, conn))
+        state = codec.parse_poll(payload, job_id=tracker.job.id)
+        tracker.job = tracker.job.with_state(state, elapsed_s=before + clock() - started)
+        tracker.history.append(state.raw_status or state.status)
+        return state
+
+    def timed_out(state: JobState, waited: float) -> JobTimeoutError:
+        job = tracker.job
+        return JobTimeoutError(
+            f"{job.provider}/{job.model} job {job.id} is still {state.raw_status or state.status} "
+            f"after {waited:.0f} s (timeout={timeout:g}); it may still finish: resume it "
+            f"with {_resume_hint(job)}",
+            job_id=job.id,
+            model=job.model,
+            provider=job.provider,
+        )
+
+    async def interrupted() -> None:
         if cancel_on_interrupt and not tracker.job.done:
             await _cancel_remote(transport, codec, conn, tracker)
-        raise
+
+    polls = poll_loop(
+        fetch,
+        done=lambda state: state.status == "succeeded",
+        check=lambda state: _finish_error(tracker.job, state),
+        timing=timing,
+        timeout=timeout,
+        timed_out=timed_out,
+        on_interrupt=interrupted,
+        wait_first=wait_first,
+        clock=clock,
+        sleep=sleep,
+    )
+    try:
+        async for state in polls:
+            yield tracker.job, state
+    finally:
+        await polls.aclose()  # an early close reaches the loop now, so the remote task is cancelled first
