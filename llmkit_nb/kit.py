@@ -413,6 +413,42 @@ class LLMKit:
             ),
         )
 
+    def batch(
+        self,
+        inputs: Any,
+        *,
+        model: str,
+        custom_ids: Any = None,
+        thinking: Any = None,
+        max_tokens: int | None = None,
+        system: str | None = None,
+        **options: Any,
+    ) -> Any:
+        """Submit many prompts as one provider batch (OpenAI, Anthropic, Gemini, Mistral: half price, results
+        within the provider's window). Returns the job at once: it renders its state; `.wait()`, then
+        `.results()` (one row per input, in input order). Bad input raises before anything is sent."""
+        from .batch import BatchJobView
+
+        kwargs = dict(
+            custom_ids=custom_ids, thinking=thinking, max_tokens=max_tokens, system=system, **options
+        )
+        plan = self.client.prepare_batch(inputs, model=model, **kwargs)
+        try:
+            handle = self._runner.run(self.client.batch(plan, model=model))
+        except ProviderError as exc:
+            self.ledger.record_error(model, exc, kind="batch", sandbox=self.sandbox)
+            raise
+        return BatchJobView(self, handle)
+
+    def batch_job(self, job_id: str, *, provider: str | None = None, model: str | None = None) -> Any:
+        """Pick a batch up again by its id ("openai:batch_abc", or a bare id with provider=), e.g. after a
+        kernel restart; polls it once."""
+        from .batch import BatchJobView
+
+        return BatchJobView(
+            self, self._runner.run(self.client.batch_job(job_id, provider=provider, model=model))
+        )
+
     def sandbox_fault(self, spec: str, times: int = 1) -> None:
         """Make the next `times` sandbox calls fail: "429", "429:2" (retry-after 2 s), "500", "503", "529",
         "drop" (connection lost mid-stream), "malformed" (a broken frame), "slow:0.5" or "split" (multi-byte characters cut across chunks)."""

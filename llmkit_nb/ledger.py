@@ -2,7 +2,8 @@
 
 `kit.usage()` returns the ledger; it renders as a table with a small bar chart of spend per model
 and converts to plain data with `.to_dicts()`. Costs are estimates at the catalog's dated list
-prices (standard tier, no cache or long-context adjustments); sandbox calls are priced the same way
+prices (standard tier, no cache or long-context adjustments; a provider batch is one entry at its batch
+discount); sandbox calls are priced the same way
 and marked as sandbox, so a notebook can rehearse a budget offline.
 """
 
@@ -39,6 +40,7 @@ class Ledger:
 
     def __init__(self) -> None:
         self._entries: list[LedgerEntry] = []
+        self._batches: set[str] = set()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -98,12 +100,37 @@ class Ledger:
             )
         )
 
+    def record_batch(self, results: Any) -> None:
+        """Record a provider batch once (one entry: its tokens and its cost at the batch discount)."""
+        job = results.job
+        if job.id in self._batches:
+            return
+        self._batches.add(job.id)
+        usage = results.usage
+        failed = len(results.errors)
+        self._entries.append(
+            LedgerEntry(
+                at=time.time(),
+                kind="batch",
+                provider=job.provider,
+                model=job.model or "",
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                reasoning_tokens=usage.reasoning_tokens,
+                latency_s=job.elapsed_s or None,
+                cost_usd=results.cost_usd,
+                sandbox=job.sandbox,
+                error=f"{failed} of {len(results)} requests without a result" if failed else None,
+            )
+        )
+
     def record(self, entry: LedgerEntry) -> None:
         """Record any other kind of call (speech, transcription, video...)."""
         self._entries.append(entry)
 
     def clear(self) -> None:
         self._entries.clear()
+        self._batches.clear()
 
     def total_cost(self) -> float:
         return sum(e.cost_usd or 0.0 for e in self._entries)
