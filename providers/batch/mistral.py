@@ -196,7 +196,8 @@ def _line(obj: dict[str, Any]) -> RawLine:
     custom_id = str(custom_id) if custom_id is not None else None
     response = as_obj(obj.get("response"))
     status = response.get("status_code")
-    body = as_obj(response.get("body")) or None
+    raw_body = response.get("body")
+    body = raw_body if isinstance(raw_body, dict) else None
     error = obj.get("error")
     if error is None and body is not None and not (isinstance(status, int) and status >= 400):
         return RawLine(custom_id, "succeeded", body=body, status=status)
