@@ -212,10 +212,16 @@ class SandboxApp:
     }
     MAX_RECORDED: ClassVar[int] = 200
 
-    def __init__(self, delay: float = 0.0, *, clock: Callable[[], float] = time.time) -> None:
-        """Create the app; `delay` is the pause in seconds between streamed events."""
+    def __init__(
+        self, delay: float = 0.0, *, clock: Callable[[], float] = time.time, strict: bool = True
+    ) -> None:
+        """Create the app; `delay` is the pause in seconds between streamed events. `strict` checks every
+        request body against the provider's published schema and cross-item rules (sandbox/validate/)
+        before the handler runs, answering a violation as that API does; `strict=False` leaves only the
+        handlers' own checks."""
         self.delay = delay
         self.clock = clock
+        self.strict = strict
         self.requests: list[RecordedRequest] = []
         self._faults: list[list[Any]] = []  # [Fault, times left], FIFO
         self.state: dict[str, Any] = {}  # per-app handler state (generation jobs), see Call.state
@@ -337,6 +343,14 @@ class SandboxApp:
                 reply.headers["retry-after"] = _fmt_seconds(fault.retry_after)
                 reply.headers["retry-after-ms"] = str(round(fault.retry_after * 1000))
             return reply, None
+        if self.strict:
+            from . import validate  # loads the schemas on first use
+
+            if (refused := validate.check(spec, method, route, call)) is not None:
+                return refused, None
+            reply = handler(call)
+            validate.observe(spec, method, route, call, reply)
+            return reply, fault
         return handler(call), fault
 
     def _take_fault(self, provider: str, route: str, headers: Mapping[str, str]) -> Fault | None:

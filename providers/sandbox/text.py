@@ -25,6 +25,7 @@ __all__ = [
     "message_text",
     "reasoning_text",
     "sign_thinking",
+    "signed_here",
     "summary_text",
     "truncate_to_tokens",
     "verify_thinking",
@@ -150,6 +151,18 @@ def verify_thinking(thinking: str, signature: Any) -> bool:
     if mode == b"o":
         return thinking == ""
     return mode == b"v" and digest == _digest(thinking)
+
+
+def signed_here(signature: Any) -> bool:
+    """Whether a signature is one `sign_thinking` made (for some text): a block whose text changed
+    still carries one, a signature from elsewhere (another provider, another key) does not."""
+    if not isinstance(signature, str):
+        return False
+    try:
+        raw = base64.b64decode(signature, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return len(raw) == len(_SIG_PREFIX) + 1 + 32 and raw.startswith(_SIG_PREFIX) and raw[4:5] in (b"o", b"v")
 
 
 def encrypt_reasoning(reasoning: str) -> str:

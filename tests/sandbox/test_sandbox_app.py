@@ -462,10 +462,13 @@ async def test_thinking_signatures_round_trip(client: httpx2.AsyncClient) -> Non
         turn = [*user("What is 6x7?"), {"role": "assistant", "content": first}, *user("And 7x8?")]
         r = await messages(client, {**body, "messages": turn})
         assert r.status_code == 200 and "And 7x8?" in r.text
-        first[0]["thinking"] += " (edited)"
+        first[0]["thinking"] += " (edited)"  # the latest assistant turn's block, changed under its signature
         r = await messages(client, {**body, "messages": turn})
         assert r.status_code == 400
-        assert "Invalid signature in thinking block" in r.json()["error"]["message"]
+        assert "blocks in the latest assistant message cannot be modified" in r.json()["error"]["message"]
+        first[0]["signature"] = "RXFRQmZvcmVpZ24="  # another provider's signature
+        r = await messages(client, {**body, "messages": turn})
+        assert r.json()["error"]["message"] == "messages.1.content.0: Invalid `signature` in `thinking` block"
 
 
 async def test_messages_max_tokens_truncates(client: httpx2.AsyncClient) -> None:
