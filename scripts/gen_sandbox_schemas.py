@@ -218,7 +218,7 @@ def _declared(td: type) -> list[tuple[str, bool]]:
         if _is_typeddict(base):
             out += _declared(base)
     total = bool(getattr(td, "__total__", True))
-    out += [(key, total) for key in td.__dict__.get("__annotations__", {})]
+    out += [(key, total) for key in inspect.get_annotations(td)]
     return out
 
 
@@ -250,7 +250,9 @@ def _string_enum(node: Schema) -> bool:
 def _is_sequence(origin: Any) -> bool:
     import collections.abc as cabc
 
-    return isinstance(origin, type) and issubclass(origin, cabc.Iterable) and not issubclass(origin, str | dict)
+    return (
+        isinstance(origin, type) and issubclass(origin, cabc.Iterable) and not issubclass(origin, str | dict)
+    )
 
 
 def _is_mapping(origin: Any) -> bool:
@@ -412,6 +414,45 @@ def gen_openai() -> tuple[dict[str, Any], dict[str, Schema]]:
     return source, {"endpoints": endpoints, "$defs": b.defs}  # type: ignore[dict-item]
 
 
+def _require(defs: dict[str, Schema], name: str, keep: list[str]) -> None:
+    node = defs[name]
+    node["required"] = [k for k in node.get("required", []) if k in keep]
+    if not node["required"]:
+        del node["required"]
+
+
+def correct_openai(defs: dict[str, Schema]) -> list[str]:
+    """Where the live API is known to differ from the SDK's types; each correction says why."""
+    # Responses: an assistant turn goes back as a plain string or as output parts, without the id and
+    # status the SDK's ResponseOutputMessageParam requires (how clients replay history; the live API's
+    # only complaint is input parts on an assistant turn: "Invalid value: 'input_text'. Supported
+    # values are: 'output_text' and 'refusal'.", param input[1].content[0], reported in several
+    # public projects). So assistant messages are ResponseOutputMessageParam, not EasyInputMessage.
+    easy = defs["EasyInputMessageParam"]["properties"]["role"]
+    easy["enum"] = [r for r in easy["enum"] if r != "assistant"]
+    out = defs["ResponseOutputMessageParam"]
+    out["properties"]["content"] = {"anyOf": [{"type": "string"}, out["properties"]["content"]]}
+    _require(defs, "ResponseOutputMessageParam", ["content", "role"])
+    _require(defs, "ResponseOutputTextParam", ["text", "type"])
+    # Chat Completions: a message with no content is accepted (captured against api.openai.com on
+    # 2026-08-30: `{"role": "user"}`, and `content: null` on an assistant message).
+    for name in (
+        "ChatCompletionUserMessageParam",
+        "ChatCompletionSystemMessageParam",
+        "ChatCompletionDeveloperMessageParam",
+    ):
+        _require(defs, name, ["role"])
+    return [
+        "Responses: assistant messages take a string or output_text/refusal parts, id/status/type optional; "
+        "input parts on an assistant message are refused",
+        "Responses: output_text parts need no annotations",
+        "Chat Completions: user/system/developer messages need no content",
+    ]
+
+
+CORRECTIONS: dict[str, Callable[[dict[str, Schema]], list[str]]] = {"openai": correct_openai}
+
+
 def gen_anthropic() -> tuple[dict[str, Any], dict[str, Schema]]:
     from anthropic.resources.messages.messages import Messages
     from anthropic.types import message_create_params as mc
@@ -452,15 +493,22 @@ def gen_google_genai() -> tuple[dict[str, Any], dict[str, Schema]]:
     b = Builder()
     config_fields = gt.GenerateContentConfig.model_fields
     bodies: dict[str, Schema] = {}
-    for door, converter in (("gemini", "_GenerateContentConfig_to_mldev"), ("vertex", "_GenerateContentConfig_to_vertex")):
+    for door, converter in (
+        ("gemini", "_GenerateContentConfig_to_mldev"),
+        ("vertex", "_GenerateContentConfig_to_vertex"),
+    ):
         props: dict[str, Schema] = {
             "contents": {"type": "array", "items": b.schema(gt.Content)},
             "generationConfig": b.schema(gt.GenerationConfig),
         }
         for key, field, converted, many in parent_entries(gm, converter):
             if field not in config_fields:
-                raise LookupError(f"{converter} sets {key!r} from {field!r}, which GenerateContentConfig lacks")
-            node = b.schema(getattr(gt, converted)) if converted else b.schema(config_fields[field].annotation)
+                raise LookupError(
+                    f"{converter} sets {key!r} from {field!r}, which GenerateContentConfig lacks"
+                )
+            node = (
+                b.schema(getattr(gt, converted)) if converted else b.schema(config_fields[field].annotation)
+            )
             props[key] = {"type": "array", "items": node} if many and converted else node
         bodies[door] = _object(props, [])
     endpoints = {
@@ -545,6 +593,8 @@ def generate(stem: str) -> dict[str, Any]:
     """The schema document for one provider, as the installed SDK gives it (without the date)."""
     dist, fn = GENERATORS[stem]
     source, doc = fn()
+    if stem in CORRECTIONS:
+        source["corrections"] = CORRECTIONS[stem](doc["$defs"])  # type: ignore[arg-type]
     source["version"] = importlib.metadata.version(dist)
     source["generator"] = "scripts/gen_sandbox_schemas.py"
     return {"source": source, **doc}

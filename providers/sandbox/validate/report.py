@@ -99,7 +99,9 @@ def _describe(doc: SchemaDoc, node: Any) -> str:
         words = [words[0], *(re.sub(r"^(a|an) ", "", w) for w in words[1:])]
         if len(words) == 1:
             return words[0]
-        return "one of " + (" or ".join(words) if len(words) == 2 else ", ".join(words[:-1]) + ", or " + words[-1])
+        return "one of " + (
+            " or ".join(words) if len(words) == 2 else ", ".join(words[:-1]) + ", or " + words[-1]
+        )
     if "enum" in node:
         values = [v for v in node["enum"] if v is not None]
         return "one of " + _quoted(values, "or") if len(values) > 1 else f"'{values[0]}'"
@@ -123,9 +125,15 @@ def openai_message(doc: SchemaDoc, v: Violation) -> tuple[str, str | None]:
         return f"Missing required parameter: '{where}'.", "missing_required_parameter"
     if v.kind == "tag" or (v.kind == "enum" and _type_fits(v)):
         allowed = v.tags if v.kind == "tag" else tuple(x for x in v.expected["enum"] if x is not None)
-        return f"Invalid value: '{v.value}'. Supported values are: {_quoted(allowed, 'and')}.", "invalid_value"
+        return (
+            f"Invalid value: '{v.value}'. Supported values are: {_quoted(allowed, 'and')}.",
+            "invalid_value",
+        )
     got = _GOT.get(json_type(v.value), "an unknown type")
-    return f"Invalid type for '{param}': expected {_describe(doc, v.expected)}, but got {got} instead.", "invalid_type"
+    return (
+        f"Invalid type for '{param}': expected {_describe(doc, v.expected)}, but got {got} instead.",
+        "invalid_type",
+    )
 
 
 def _type_fits(v: Violation) -> bool:
@@ -159,7 +167,10 @@ _PYDANTIC_TYPE = {
     "number": ("float_type", "Input should be a valid number"),
     "boolean": ("bool_type", "Input should be a valid boolean"),
     "array": ("list_type", "Input should be a valid list"),
-    "object": ("model_attributes_type", "Input should be a valid dictionary or object to extract fields from"),
+    "object": (
+        "model_attributes_type",
+        "Input should be a valid dictionary or object to extract fields from",
+    ),
     "null": ("none_required", "Input should be None"),
 }
 
@@ -193,7 +204,10 @@ def pydantic_message(doc: SchemaDoc, v: Violation) -> tuple[str, str]:
     members = [m for m in members if m.get("type") != "null"] or members
     last = members[-1]  # pydantic's union reports end with the last member (`content`: "a valid list")
     if "enum" in last:
-        return "literal_error", f"Input should be {_pydantic_literal([x for x in last['enum'] if x is not None])}"
+        return (
+            "literal_error",
+            f"Input should be {_pydantic_literal([x for x in last['enum'] if x is not None])}",
+        )
     kind = "object" if "properties" in last else str(last.get("type", "object"))
     return _PYDANTIC_TYPE.get(kind, ("value_error", "Input is not valid"))
 
@@ -238,7 +252,7 @@ def deepgram_report(doc: SchemaDoc, violations: Sequence[Violation], rid: str, e
     """Deepgram's 400 with its `err_msg` naming the field."""
     v = violations[0]
     _, message = pydantic_message(doc, v)
-    return err(400, f"Invalid request body: {dotted(pydantic_loc(v)) or 'body'}: {message}", rid)
+    return err(400, f"Invalid request: '{dotted(pydantic_loc(v)) or 'body'}': {message}", rid)
 
 
 # --- Google (Gemini API and Vertex) -------------------------------------------------------------
@@ -293,12 +307,16 @@ def gemini_report(
     for v in unknown:
         where = google_path(v.path[:-1])
         at = f" at '{where}'" if where else ""
-        lines.append((where, f'Invalid JSON payload received. Unknown name "{v.path[-1]}"{at}: Cannot find field.'))
+        lines.append(
+            (where, f'Invalid JSON payload received. Unknown name "{v.path[-1]}"{at}: Cannot find field.')
+        )
     if not lines:
         v = violations[0]
         where = google_path((*v.path, v.tag_key) if v.kind == "tag" else v.path)
         shown = json.dumps(v.value, ensure_ascii=False)
-        lines.append((where, f"Invalid value at '{where}' ({_proto_type(doc, v.expected, package)}), {shown}"))
+        lines.append(
+            (where, f"Invalid value at '{where}' ({_proto_type(doc, v.expected, package)}), {shown}")
+        )
     reply = err(400, "\n".join(message for _, message in lines), rid)
     violations_detail = [{"field": where, "description": message} for where, message in lines]
     reply.body["error"]["details"] = [

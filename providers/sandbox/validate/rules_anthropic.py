@@ -95,7 +95,10 @@ def thinking_blocks_intact(call: Call, spec: ProviderSpec) -> Reply | None:
     messages = call.body.get("messages")
     if not isinstance(messages, list):
         return None
-    latest = max((i for i, m in enumerate(messages) if isinstance(m, dict) and m.get("role") == "assistant"), default=-1)
+    latest = max(
+        (i for i, m in enumerate(messages) if isinstance(m, dict) and m.get("role") == "assistant"),
+        default=-1,
+    )
     for i, message in enumerate(messages):
         if not isinstance(message, dict) or message.get("role") != "assistant":
             continue
@@ -111,7 +114,9 @@ def thinking_blocks_intact(call: Call, spec: ProviderSpec) -> Reply | None:
                     "modified. These blocks must remain exactly as received to continue the conversation."
                 )
                 return _error(spec, message_, call.request_id)
-            return _error(spec, f"messages.{i}.content.{j}: Invalid `signature` in `thinking` block", call.request_id)
+            return _error(
+                spec, f"messages.{i}.content.{j}: Invalid `signature` in `thinking` block", call.request_id
+            )
     return None
 
 
@@ -192,4 +197,9 @@ def thinking_starts_tool_turn(call: Call, spec: ProviderSpec) -> Reply | None:
     return _error(spec, text, call.request_id)
 
 
-RULES = (budget_below_max_tokens, thinking_blocks_intact, tool_results_follow_tool_uses, thinking_starts_tool_turn)
+RULES = (
+    budget_below_max_tokens,
+    thinking_blocks_intact,
+    tool_results_follow_tool_uses,
+    thinking_starts_tool_turn,
+)

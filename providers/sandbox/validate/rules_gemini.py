@@ -55,7 +55,9 @@ def function_call_signatures(call: Call, spec: ProviderSpec) -> Reply | None:
         content = contents[i]
         if not isinstance(content, dict) or content.get("role") != "model":
             continue
-        calls = [p for p in _parts(content) if isinstance(p, dict) and _get(p, "functionCall", "function_call")]
+        calls = [
+            p for p in _parts(content) if isinstance(p, dict) and _get(p, "functionCall", "function_call")
+        ]
         if not calls or _get(calls[0], "thoughtSignature", "thought_signature"):
             continue
         name = _get(_get(calls[0], "functionCall", "function_call"), "name", "name")

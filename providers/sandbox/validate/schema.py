@@ -5,6 +5,9 @@ The schemas (providers/sandbox/schemas/*.json, written by scripts/gen_sandbox_sc
 `additionalProperties` (false, true or a schema), `items`, `enum` (with an optional `title`, the enum's
 name), `anyOf`, `$ref` into `$defs`, `{}` (anything) and `{"not": {}}` (nothing).
 
+Values nested deeper than 100 levels are not looked into (only recursive schemas, such as Gemini's
+`Schema`, go that deep), so a hostile body cannot exhaust the stack.
+
 Validation collects `Violation`s instead of stopping at the first, because each provider reports a
 different one first (OpenAI a missing or unknown parameter, Anthropic and Mistral in pydantic's order,
 Gemini every unknown name at once). A union of objects that share a tag property (`type`, `role`) is
@@ -23,6 +26,7 @@ __all__ = ["SchemaDoc", "Violation", "json_type", "validate"]
 Schema = Mapping[str, Any]
 Path = tuple[str | int, ...]
 _LIMIT = 50  # violations collected per request: enough for any report, bounded for hostile bodies
+_MAX_DEPTH = 100  # deeper values (only recursive schemas reach this far) are not looked into
 _TAG_KEYS = ("type", "role")
 
 
@@ -95,7 +99,9 @@ def _accepts_type(node: Schema, kind: str) -> bool:
     if "not" in node:
         return False
     if "enum" in node:
-        return any(json_type(v) == kind or (kind == "integer" and json_type(v) == "number") for v in node["enum"])
+        return any(
+            json_type(v) == kind or (kind == "integer" and json_type(v) == "number") for v in node["enum"]
+        )
     expected = node.get("type")
     if expected is None:
         return True
@@ -115,7 +121,7 @@ class _Run:
             self.out.append(violation)
 
     def check(self, node: Schema, value: Any, path: Path, loc: Path) -> None:
-        if len(self.out) >= _LIMIT:
+        if len(self.out) >= _LIMIT or len(path) > _MAX_DEPTH:
             return
         node = self.doc.resolve(node)
         if not node:
@@ -190,9 +196,15 @@ class _Run:
                 tags = [t for m in fits for t in self.doc.resolve(m["properties"][key])["enum"]]
                 if key in value:
                     tag = value[key]
-                    fits = [m for m in fits if any(_same(tag, t) for t in self.doc.resolve(m["properties"][key])["enum"])]
+                    fits = [
+                        m
+                        for m in fits
+                        if any(_same(tag, t) for t in self.doc.resolve(m["properties"][key])["enum"])
+                    ]
                     if not fits:
-                        self.add(Violation("tag", (*path, key), loc, tag, node, key, tuple(dict.fromkeys(tags))))
+                        self.add(
+                            Violation("tag", (*path, key), loc, tag, node, key, tuple(dict.fromkeys(tags)))
+                        )
                         return
                     tagged = tag
                 else:
