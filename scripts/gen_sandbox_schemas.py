@@ -6,6 +6,10 @@ Run by hand after upgrading an SDK, then commit the JSON it writes:
     .venv/bin/python scripts/gen_sandbox_schemas.py openai     # one
     .venv/bin/python scripts/gen_sandbox_schemas.py --check    # compare with the committed files
 
+Run it as a script, in a fresh process: typing caches `Literal[...]` regardless of the order of its
+values, so inside a process that imported the SDKs some other way (a test run) an enum's values can
+come out in another order.
+
 The sandbox (providers/sandbox/validate/) validates every request body against these files at run time
 without the SDKs. Each SDK is generated from its vendor's published API description (OpenAI's and
 Anthropic's OpenAPI specs through Stainless, Mistral's through Speakeasy, Deepgram's and ElevenLabs'
@@ -614,8 +618,19 @@ def main(argv: list[str] | None = None) -> int:
     stale = 0
     for stem in args.providers:
         path = OUT / f"{stem}.json"
-        doc = generate(stem)
         old = json.loads(path.read_text()) if path.exists() else None
+        dist = GENERATORS[stem][0]
+        try:
+            installed = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            print(f"{stem}: skipped ({dist} is not installed)")
+            continue
+        if args.check and old is not None and old["source"]["version"] != installed:
+            print(
+                f"{stem}: skipped ({dist} {installed} installed, generated from {old['source']['version']})"
+            )
+            continue
+        doc = generate(stem)
         same = old is not None and _comparable(old) == _comparable(doc)
         if args.check:
             print(f"{stem}: {'up to date' if same else 'STALE'}")

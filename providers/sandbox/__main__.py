@@ -1,4 +1,4 @@
-"""Serve the sandbox on 127.0.0.1: `python -m providers.sandbox --port 8765 [--delay 0.02]`."""
+"""Serve the sandbox on 127.0.0.1: `python -m providers.sandbox --port 8765 [--delay 0.02] [--lenient]`."""
 
 from __future__ import annotations
 
@@ -17,11 +17,16 @@ def main(argv: list[str] | None = None) -> None:
         "--delay", type=float, default=0.02, help="seconds between streamed events (default 0.02)"
     )
     parser.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+    parser.add_argument(
+        "--lenient",
+        action="store_true",
+        help="skip the providers' request schemas and cross-item rules (only the handlers' own checks)",
+    )
     args = parser.parse_args(argv)
 
     import uvicorn  # only the server needs it
 
-    app = SandboxApp(delay=args.delay)
+    app = SandboxApp(delay=args.delay, strict=not args.lenient)
     config = uvicorn.Config(
         app, host=args.host, port=args.port, log_level=args.log_level, access_log=False, lifespan="on"
     )

@@ -3,7 +3,6 @@ loaded only when the sandbox first checks a request."""
 
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.util
 import json
 import subprocess
@@ -49,21 +48,18 @@ def test_each_file_says_where_it_came_from(stem: str) -> None:
     assert len(source["generated"]) == 10 and source["generated"].startswith("20")
 
 
-@pytest.mark.parametrize("stem", STEMS)
-def test_committed_schemas_match_what_the_installed_sdk_generates(stem: str) -> None:
-    gen = generator()
-    dist = gen.GENERATORS[stem][0]
-    try:
-        installed = importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        pytest.skip(f"{dist} is not installed")
-    recorded = committed(stem)["source"]["version"]
-    if installed != recorded:
-        pytest.skip(
-            f"{dist} {installed} is installed, the schema was generated from {recorded}: "
-            f"run scripts/gen_sandbox_schemas.py {stem} and review the diff"
-        )
-    assert gen._comparable(gen.generate(stem)) == gen._comparable(committed(stem))
+def test_committed_schemas_match_what_the_installed_sdks_generate() -> None:
+    # a fresh process, as the generator is meant to run (see its docstring on typing's Literal cache)
+    script = ROOT / "scripts" / "gen_sandbox_schemas.py"
+    out = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, cwd=ROOT)
+    lines = dict(line.split(": ", 1) for line in out.stdout.splitlines())
+    assert set(lines) == set(STEMS), out.stderr
+    checked = [stem for stem, state in lines.items() if not state.startswith("skipped")]
+    stale = [stem for stem in checked if lines[stem] != "up to date"]
+    assert not stale, f"run scripts/gen_sandbox_schemas.py {' '.join(stale)} and review the diff"
+    assert out.returncode == 0
+    if not checked:
+        pytest.skip("no SDK at the version the schemas were generated from is installed")
 
 
 def test_every_endpoint_the_app_checks_is_in_its_schema_file() -> None:
