@@ -29,6 +29,8 @@ from .schema import SchemaDoc, Violation, validate
 
 __all__ = ["ENDPOINTS", "Endpoint", "check", "load", "observe"]
 
+GENERATE = ("generateContent", "streamGenerateContent")  # (batchGenerateContent has its own body)
+
 Rule = Callable[[Call, ProviderSpec], Reply | None]
 Reporter = Callable[[SchemaDoc, list[Violation], str, Callable[..., Reply]], Reply]
 
@@ -56,6 +58,7 @@ class Endpoint:
     key_alias: Callable[[str], str] | None = None
     root: Callable[[Call, SchemaDoc, Mapping[str, Any]], Mapping[str, Any]] | None = None
     rules: tuple[Rule, ...] = field(default_factory=tuple)
+    methods: tuple[str, ...] = ()  # for a `{method}` route: the methods this schema is for
 
 
 def _endpoints() -> dict[str, dict[str, Endpoint]]:
@@ -67,6 +70,7 @@ def _endpoints() -> dict[str, dict[str, Endpoint]]:
         _gemini_report("google.ai.generativelanguage.v1beta"),
         key_alias=R.camel,
         rules=rules_gemini.RULES,
+        methods=GENERATE,
     )
     vertex = Endpoint(
         "gemini",
@@ -74,6 +78,7 @@ def _endpoints() -> dict[str, dict[str, Endpoint]]:
         _gemini_report("google.cloud.aiplatform.v1"),
         key_alias=R.camel,
         rules=rules_gemini.RULES,
+        methods=GENERATE,
     )
     return {
         "openai": {
@@ -131,7 +136,9 @@ def check(spec: ProviderSpec, method: str, route: str, call: Call) -> Reply | No
     found = match_route(cast(Mapping[str, Any], table), route)  # the sandbox's own route patterns
     if found is None:
         return None
-    endpoint = cast(Endpoint, found[0])
+    endpoint, params = cast(Endpoint, found[0]), found[1]
+    if endpoint.methods and params.get("method") not in endpoint.methods:
+        return None
     doc = load(endpoint.schema)
     root = doc.endpoints[endpoint.key]
     if endpoint.root is not None:
