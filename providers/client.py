@@ -37,6 +37,7 @@ from .errors import (
     StreamError,
 )
 from .messages import check_tools_supported, to_messages
+from .pool import LoopTransports
 from .regions import RegionChoice, check_region_map, check_residency, resolve_region, validate_policy
 from .registry import (
     ModelInfo,
@@ -49,7 +50,7 @@ from .registry import (
 )
 from .thinking import Resolved, coerce, resolve
 from .tool_loop import DEFAULT_MAX_STEPS, ToolRun, check_tools_arg
-from .transport import Transport, default_http_client
+from .transport import RetryPolicy, Transport, default_http_client
 from .types import (
     ChatRequest,
     ChatResult,
@@ -156,53 +157,46 @@ class AsyncClient(MediaCalls, BatchCalls):
         self._keys = {k: Secret(v) for k, v in (api_keys or {}).items() if v}
         self._base_urls = dict(base_urls or {})
         self._env = env
-        self._owns_client = http_client is None
-        self._http_client = http_client
         self._sandbox_delay = sandbox_delay
-        self._max_retries = max_retries
-        self._transport: Transport | None = None
         self._sandbox_app: Any = None
+        self._transports = LoopTransports(
+            self._new_http_client, injected=http_client, policy=RetryPolicy(max_retries=max_retries)
+        )
 
     def __repr__(self) -> str:
         return f"AsyncClient(sandbox={self.sandbox}, providers_with_keys={sorted(self._keys)})"
 
     @property
     def transport(self) -> Transport:
-        if self._transport is None:
-            client = self._http_client
-            if client is None:
-                asgi = None
-                if self.sandbox:
-                    from .asgi_transport import StreamingASGITransport
-                    from .sandbox import SandboxApp
+        """The transport for the running event loop (one HTTP client per loop: see providers/pool.py)."""
+        return self._transports.get()
 
-                    self._sandbox_app = SandboxApp(delay=self._sandbox_delay)
-                    asgi = StreamingASGITransport(self._sandbox_app)
-                client = default_http_client(asgi)
-                self._http_client = client
-            from .transport import RetryPolicy
+    def _new_http_client(self) -> httpx2.AsyncClient:
+        asgi = None
+        if self.sandbox:
+            from .asgi_transport import StreamingASGITransport
 
-            self._transport = Transport(client, policy=RetryPolicy(max_retries=self._max_retries))
-        return self._transport
+            asgi = StreamingASGITransport(self.sandbox_app)
+        return default_http_client(asgi)
 
     @property
     def sandbox_app(self) -> Any:
         """The in-process emulator (sandbox=True only): inject faults, inspect recorded requests."""
         if not self.sandbox:
             raise ConfigurationError("this client talks to the real providers; create it with sandbox=True")
-        _ = self.transport
-        if self._sandbox_app is None:
+        if self._transports.injected:
             raise ConfigurationError(
                 "this sandbox client was given its own http_client; its app is not ours to reach"
             )
+        if self._sandbox_app is None:  # one app for every loop: its faults and records stay put
+            from .sandbox import SandboxApp
+
+            self._sandbox_app = SandboxApp(delay=self._sandbox_delay)
         return self._sandbox_app
 
     async def aclose(self) -> None:
-        """Close the HTTP client this object created (an injected one is left to its owner)."""
-        if self._owns_client and self._http_client is not None:
-            await self._http_client.aclose()
-        self._http_client = None
-        self._transport = None
+        """Close the HTTP client this object made for the running loop (an injected one is its owner's)."""
+        await self._transports.aclose()
 
     async def __aenter__(self) -> AsyncClient:
         return self
