@@ -22,6 +22,15 @@ from providers.types import Done
 from tests.loopback import serve
 
 CHAT = "anthropic/claude-sonnet-5-5"
+
+
+@pytest.fixture(autouse=True)
+def _real_asyncio_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    # nest-asyncio2 (LLMKit(loop="nest"), tested elsewhere in the run) replaces asyncio.run for the
+    # whole process with one that reuses the current loop; these tests are about the real one
+    monkeypatch.setattr(asyncio, "run", asyncio.runners.run)
+
+
 STREAM = "openai/gpt-6.1-terra"
 
 
