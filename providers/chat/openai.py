@@ -263,7 +263,9 @@ class ResponsesStreamDecoder:
             final = dict(self.final)
             if not final.get("output"):
                 final["output"] = [self.items[i] for i in sorted(self.items)]
-            if final.get("output"):
+            # a finished response is parsed from its final event even when it holds no output (xAI sends
+            # streams that are only `response.completed`): its status is the finish reason
+            if final.get("output") or not self.pending:
                 return self.codec.parse(final, self.request)
         # cut short (or no output at all): rebuild from the finished items and the deltas, in order
         provider = self.request.provider
