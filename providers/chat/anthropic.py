@@ -105,7 +105,8 @@ def _usage(raw: dict[str, Any] | None) -> Usage:
     if not raw:
         return Usage()
     inp = raw.get("input_tokens")
-    cache_read = raw.get("cache_read_input_tokens") or 0
+    reported_read = raw.get("cache_read_input_tokens")  # 0 when reported as 0; None when not reported
+    cache_read = reported_read or 0
     cache_write = raw.get("cache_creation_input_tokens") or 0
     total_in = None if inp is None else inp + cache_read + cache_write
     out = raw.get("output_tokens")
@@ -113,7 +114,7 @@ def _usage(raw: dict[str, Any] | None) -> Usage:
         input_tokens=total_in,
         output_tokens=out,
         reasoning_tokens=(raw.get("output_tokens_details") or {}).get("thinking_tokens"),
-        cached_tokens=cache_read or None,
+        cached_tokens=reported_read,
         total_tokens=None if total_in is None or out is None else total_in + out,
     )
 
