@@ -21,7 +21,7 @@ from providers.client import AsyncClient
 from providers.registry import list_models
 from providers.types import ChatResult, Done, Message, TextDelta, ThinkingDelta
 
-ROOT = Path(__file__).resolve().parents[1] / "fixtures" / "recorded"
+ROOT = Path(__file__).resolve().parents[2] / "fixtures" / "recorded"
 MANIFEST = ROOT / "manifest.json"
 
 KEY = "recorded-corpus-key"  # ours, for the mock transport; Vertex takes it as an express-mode key
