@@ -103,7 +103,7 @@ def batch_facts(provider: str) -> BatchFacts:
         )
     if facts.codec is None:
         raise ConfigurationError(
-            f"{facts.title}: {facts.not_driven}. Batch APIs this toolkit drives: {driven}",
+            f"{facts.not_driven}. Batch APIs this toolkit drives: {driven}",
             provider=provider,
         )
     return facts

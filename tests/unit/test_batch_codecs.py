@@ -703,3 +703,16 @@ def test_a_result_that_cannot_be_parsed_is_a_failed_row() -> None:
 
     results = assemble(_job(["a"]), [RawLine("a", "succeeded", body={})], parse_ok=broken, parse_failed=_bad)
     assert results[0].status == "failed" and isinstance(results[0].error, StreamError)
+
+
+def test_docs_batch_md_names_every_driven_provider_with_its_catalog_discount() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "batch.md").read_text(encoding="utf-8")
+    table = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| `")}
+    for name in batch_providers():
+        facts = batch_facts(name)
+        row = table.get(f"`{name}`")
+        assert row is not None, name
+        assert f"{facts.discount:.0%}" in row
+        assert facts.discount_source.split(" ")[0].split(":")[0] in row, (name, facts.discount_source)
