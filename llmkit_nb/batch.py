@@ -27,7 +27,7 @@ from .display.batch import (
 from .display.objects import DisplayHandle, _Bundle, _ipython_display, _select, in_notebook
 
 if TYPE_CHECKING:
-    from providers.client_batch import AsyncBatch
+    from providers.batch_driver import AsyncBatch
 
     from .kit import LLMKit
 

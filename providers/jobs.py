@@ -3,7 +3,7 @@
 A job is submitted, then polled until it ends. `JobTiming` says when: the first poll after
 `first_s`, each wait `factor` times longer, up to `max_s`, with a little jitter. `poll_loop` is the
 one loop both job kinds use; what a poll is, when a state is final, what a failed state raises and
-what an interrupt does are the caller's (providers/video/jobs.py, providers/client_batch.py):
+what an interrupt does are the caller's (providers/video/jobs.py, providers/batch_driver.py):
 
     wait -> fetch -> yield state -> (done? stop : failed? raise : timed out? raise) -> wait longer -> ...
 

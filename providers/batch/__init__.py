@@ -2,7 +2,7 @@
 
 One pure codec per provider (openai.py, anthropic.py, gemini.py, mistral.py) maps the batch wire
 format: build the upload / create / poll / cancel / results calls, parse what comes back. No I/O
-here: the driver beside the client (providers/client_batch.py) sends the calls, polls with the
+here: the driver beside the client (providers/batch_driver.py) sends the calls, polls with the
 shared job loop (providers/jobs.py) and joins the result lines back to the inputs (rows.py).
 The request bodies are the chat codecs' own `build()` output. docs/batch.md describes it all.
 """

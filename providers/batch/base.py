@@ -2,7 +2,7 @@
 
 A batch codec is pure, like a chat codec: it builds `HttpCall`s (upload the input, create the batch,
 poll it, cancel it, fetch its results) and parses what comes back (`BatchState`, `RawLine`s); the
-driver (providers/client_batch.py) sends them. The request bodies themselves come from the chat
+driver (providers/batch_driver.py) sends them. The request bodies themselves come from the chat
 codecs' `build()`, so a batch carries the same thinking, system and option mapping as `chat()`.
 
 The facts per provider (discount and its source, input kinds, limits, states) are catalog data:

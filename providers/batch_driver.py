@@ -1,0 +1,572 @@
+"""Provider batch APIs for an `AsyncClient` (the I/O beside the client): prepare, submit, poll, cancel,
+resume, results. `AsyncClient.batch` / `batch_job` / `prepare_batch` (client_batch.py) hand over here.
+
+    job = await client.batch(["Classify: ...", ...], model="anthropic/claude-haiku-5-5")
+    await job.wait()                     # polls with backoff (providers/jobs.py), like video jobs
+    results = await job.results()        # one row per input, in input order, joined on custom_id
+    job = await client.batch_job("anthropic:msgbatch_...")    # after a restart: resume by id
+
+Every check that can fail without the network happens in `prepare_batch`: a provider without a
+batch API (the error names those with one), options a batch cannot take (stream=True), an empty
+input list, custom ids that are duplicated or that the provider would refuse, and every request
+through the same `prepare()` as `chat()` -- the bodies are the chat codecs' `build()` output.
+The wire mapping is the pure codecs in providers/batch/; this module does the I/O.
+
+A job's `id` is "provider:native id" (e.g. "openai:batch_abc"), so `batch_job(id)` finds its
+provider after a kernel restart; a bare native id works where its shape names the provider
+(batch_..., msgbatch_..., batches/...) or with `provider=`. Interrupting a wait does not cancel
+the batch: it keeps running remotely; `cancel()` does that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+
+import httpx2
+
+from .batch.base import BatchCodec, BatchFacts, BatchSpec, InputKind, batch_facts, jsonl, split_batch_id
+from .batch.rows import assemble, default_custom_id
+from .batch.types import BatchJob, BatchResults, BatchState, RawLine
+from .chat.base import Connection
+from .errors import (
+    ConfigurationError,
+    InvalidParameterError,
+    JobTimeoutError,
+    LLMKitError,
+    ModelRetiredError,
+    ProviderError,
+    StreamError,
+)
+from .jobs import JobTiming, poll_loop
+from .registry import ModelInfo, codec_for, lookup_model, provider_spec, split_model
+from .types import ChatRequest, ChatResult, HttpCall
+
+if TYPE_CHECKING:
+    from .client import AsyncClient
+
+__all__ = ["SANDBOX_TIMING", "AsyncBatch", "BatchPlan", "Batches", "batches", "prepare_batch"]
+
+SANDBOX_TIMING = JobTiming(first_s=0.2, factor=1.2, max_s=0.5, jitter=0.0)  # quick, yet visible
+_NOT_IN_BATCH = {
+    "stream": "a batch request cannot stream: its results come back as files when the batch ends",
+}
+
+
+@dataclass
+class BatchPlan:
+    """A batch ready to submit: every request built and checked, nothing sent."""
+
+    provider: str
+    model: str
+    facts: BatchFacts
+    codec: BatchCodec
+    conn: Connection
+    spec: BatchSpec
+    chat_codec: Any
+    request: ChatRequest
+    info: ModelInfo
+    data: bytes | None = None  # the JSONL file to upload (file input only)
+    notes: list[str] = field(default_factory=list)
+    sent: dict[str, Any] = field(default_factory=dict)
+
+
+def _load_codec(facts: BatchFacts) -> BatchCodec:
+    assert facts.codec is not None  # batch_facts() refuses providers without one
+    module, _, cls = facts.codec.partition(":")
+    codec: BatchCodec = getattr(importlib.import_module(module), cls)()
+    return codec
+
+
+def _items(inputs: Any, custom_ids: Any) -> tuple[list[Any], list[str] | None]:
+    """The prompts, and the caller's ids (from custom_ids= or a {custom_id: prompt} mapping)."""
+    if isinstance(inputs, str):
+        raise InvalidParameterError(
+            "batch takes a list of prompts, not one string: kit.batch(['first', 'second'], model=...)"
+        )
+    if isinstance(inputs, Mapping):
+        if custom_ids is not None:
+            raise InvalidParameterError(
+                "give the ids once: as the mapping's keys or as custom_ids=, not both"
+            )
+        keys = list(inputs)
+        if not all(isinstance(k, str) for k in keys):
+            raise InvalidParameterError("a {custom_id: prompt} mapping needs string keys")
+        return list(inputs.values()), keys
+    try:
+        items = list(inputs)
+    except TypeError:
+        raise InvalidParameterError(
+            f"batch takes a list of prompts (strings, message lists or dicts), not {type(inputs).__name__}"
+        ) from None
+    if custom_ids is None:
+        return items, None
+    if isinstance(custom_ids, str):
+        raise InvalidParameterError("custom_ids= is a list with one id per input, not one string")
+    ids = list(custom_ids)
+    if len(ids) != len(items):
+        raise InvalidParameterError(
+            f"custom_ids= has {len(ids)} ids for {len(items)} inputs; give one per input"
+        )
+    if not all(isinstance(i, str) for i in ids):
+        raise InvalidParameterError("custom ids are strings")
+    return items, ids
+
+
+def _check_ids(ids: list[str], codec: BatchCodec) -> None:
+    seen: dict[str, int] = {}
+    for index, custom_id in enumerate(ids):
+        if custom_id in seen:
+            raise InvalidParameterError(
+                f"custom id {custom_id!r} is given twice (inputs {seen[custom_id]} and {index}); "
+                "a batch joins each result to its input by id, so every id must be unique"
+            )
+        seen[custom_id] = index
+        why = codec.check_custom_id(custom_id)
+        if why is not None:
+            raise InvalidParameterError(f"custom id {custom_id!r} (input {index}) is refused: {why}")
+
+
+def prepare_batch(
+    client: AsyncClient,
+    inputs: Any,
+    *,
+    model: str,
+    custom_ids: Any = None,
+    input: InputKind | None = None,
+    metadata: Mapping[str, str] | None = None,
+    display_name: str | None = None,
+    **options: Any,
+) -> BatchPlan:
+    """Check a batch and build everything it will send, without sending anything."""
+    provider, _ = split_model(model)
+    facts = batch_facts(provider)
+    for name, why in _NOT_IN_BATCH.items():
+        if options.get(name):
+            raise InvalidParameterError(f"{name}={options[name]!r} is not possible in a batch: {why}")
+        options.pop(name, None)
+    if input not in (None, "inline", "file"):
+        raise InvalidParameterError(
+            f"input= takes 'inline', 'file' or None (the provider's default), not {input!r}"
+        )
+    codec = _load_codec(facts)
+    items, ids = _items(inputs, custom_ids)
+    if not items:
+        raise InvalidParameterError("the batch is empty: pass at least one prompt")
+    ids = ids if ids is not None else [default_custom_id(i) for i in range(len(items))]
+    _check_ids(ids, codec)
+    meta = {str(k): str(v) for k, v in (metadata or {}).items()}
+    preps = []
+    for index, item in enumerate(items):
+        try:
+            preps.append(client.prepare(model, item, **options))
+        except ConfigurationError as exc:
+            if len(items) == 1:
+                raise
+            raise type(exc)(f"input {index} ({ids[index]!r}): {exc.message}", provider=exc.provider) from exc
+    first = preps[0]
+    endpoint = codec.endpoint(first.call, cast(Connection, first.conn))
+    bodies = [cast(dict[str, Any], p.call.json_body) for p in preps]
+    size = sum(len(json.dumps(b, ensure_ascii=False)) for b in bodies)
+    kind = codec.choose_input(len(items), size, input)
+    spec = BatchSpec(
+        model=first.request.model,
+        endpoint=endpoint,
+        custom_ids=ids,
+        bodies=bodies,
+        input=kind,
+        metadata=meta,
+        display_name=display_name,
+    )
+    data = jsonl(codec.file_lines(spec)) if kind == "file" else None
+    notes = list(dict.fromkeys(n for p in preps for n in p.notes))
+    if facts.discount is not None:
+        notes.append(f"batch price: {facts.discount:.0%} of the standard price ({facts.discount_source})")
+    sent = {
+        "requests": len(items),
+        "input": kind,
+        "endpoint": endpoint,
+        "first request": first.call.sent,
+        **({"metadata": meta} if meta else {}),
+    }
+    return BatchPlan(
+        provider=provider,
+        model=first.request.model,
+        facts=facts,
+        codec=codec,
+        conn=cast(Connection, first.conn),
+        spec=spec,
+        chat_codec=first.codec,
+        request=first.request,
+        info=first.info,
+        data=data,
+        notes=notes,
+        sent=sent,
+    )
+
+
+@dataclass
+class _Context:
+    """What it takes to poll a job and read its results: codecs, connection, price."""
+
+    codec: BatchCodec
+    facts: BatchFacts
+    conn: Connection
+    chat_codec: Any
+    request: ChatRequest
+    info: ModelInfo | None
+
+
+def _model_id(provider: str, model: str | None) -> str | None:
+    """'anthropic/claude-x' or 'claude-x' -> 'claude-x' (a model of another provider is refused)."""
+    if not model:
+        return None
+    head, sep, rest = model.strip().partition("/")
+    if sep and head.lower() == provider:
+        return rest
+    if sep and head.lower() != provider and provider_exists(head.lower()):
+        raise InvalidParameterError(f"model {model!r} is not a {provider} model")
+    return model.strip()
+
+
+def provider_exists(name: str) -> bool:
+    try:
+        provider_spec(name)
+    except ConfigurationError:
+        return False
+    return True
+
+
+class Batches:
+    """The batch side of one AsyncClient: it remembers the jobs it started (so results keep input order)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.client = client
+        self.jobs: dict[str, BatchJob] = {}
+        self._contexts: dict[str, _Context] = {}
+        self.timing: JobTiming | None = SANDBOX_TIMING if client.sandbox else None
+        self.clock: Callable[[], float] = time.monotonic
+        self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
+
+    # -- sending ------------------------------------------------------------------------------
+
+    def _parser(self, codec: BatchCodec) -> Callable[[int, httpx2.Headers, bytes], ProviderError]:
+        def parse(status: int, headers: httpx2.Headers, body: bytes) -> ProviderError:
+            return codec.parse_error(codec.provider, status, headers, body)
+
+        return parse
+
+    async def _send(self, codec: BatchCodec, call: HttpCall) -> tuple[int, httpx2.Headers, bytes]:
+        reply = await self.client.transport.send(
+            call, provider=codec.provider, parse_error=self._parser(codec)
+        )
+        return reply.status, reply.headers, reply.body
+
+    async def _json(self, codec: BatchCodec, call: HttpCall) -> tuple[Any, httpx2.Headers, int]:
+        status, headers, body = await self._send(codec, call)
+        if not body.strip():
+            return None, headers, status
+        try:
+            return json.loads(body), headers, status
+        except ValueError as exc:
+            raise StreamError(
+                f"{codec.provider} sent a body that is not JSON: {body[:80]!r}",
+                provider=codec.provider,
+                status=status,
+            ) from exc
+
+    # -- submit, resume ---------------------------------------------------------------------------
+
+    async def submit(self, plan: BatchPlan) -> AsyncBatch:
+        """Upload the input (file batches), create the batch; the job is remembered for resume."""
+        codec, conn, spec = plan.codec, plan.conn, plan.spec
+        if spec.input == "file":
+            assert plan.data is not None
+            call: HttpCall = codec.upload(plan.data, conn, name="llmkit-batch.jsonl")
+            while True:
+                payload, headers, status = await self._json(codec, call)
+                step = codec.parse_upload(status, headers, payload, data=plan.data, conn=conn)
+                if isinstance(step, str):
+                    spec.file_id = step
+                    break
+                call = step
+        payload, _, _ = await self._json(codec, codec.create(spec, conn))
+        state = codec.parse_job(payload)
+        job = BatchJob(
+            id=f"{plan.provider}:{state.native_id}",
+            native_id=state.native_id,
+            provider=plan.provider,
+            model=plan.model,
+            input=spec.input,
+            input_file_id=spec.file_id,
+            endpoint=spec.endpoint,
+            custom_ids=list(spec.custom_ids),
+            discount=plan.facts.discount,
+            sandbox=self.client.sandbox,
+            notes=list(plan.notes),
+            sent=plan.sent,
+        ).with_state(state, elapsed_s=0.0, poll=False)
+        context = _Context(codec, plan.facts, conn, plan.chat_codec, plan.request, plan.info)
+        return self._remember(job, context)
+
+    def _remember(self, job: BatchJob, context: _Context) -> AsyncBatch:
+        self.jobs[job.id] = job
+        self._contexts[job.id] = context
+        return AsyncBatch(self, job.id)
+
+    def _context_for(self, provider: str, model: str | None, endpoint: str | None) -> _Context:
+        facts = batch_facts(provider)
+        spec = provider_spec(provider)
+        chat_codec = codec_for(spec)
+        options = {"api": "chat"} if provider == "openai" and endpoint == "/v1/chat/completions" else {}
+        request = ChatRequest(provider=provider, model=model or "?", messages=[], options=options)
+        if hasattr(chat_codec, "pick"):
+            chat_codec, request = chat_codec.pick(request)
+        info: ModelInfo | None = None
+        if model:
+            try:
+                info = lookup_model(provider, model)
+            except ModelRetiredError:
+                info = None  # still readable; just not priced
+        conn = self.client.connection(spec, info=info)
+        return _Context(_load_codec(facts), facts, conn, chat_codec, request, info)
+
+    async def resume(
+        self, job_id: str, *, provider: str | None = None, model: str | None = None
+    ) -> AsyncBatch:
+        """A job by id: one this client started, else fetched from the provider (one poll)."""
+        if not isinstance(job_id, str) or not job_id.strip():
+            raise InvalidParameterError(
+                f"a batch id is a non-empty string such as 'openai:batch_abc', not {job_id!r}"
+            )
+        if job_id in self.jobs and provider is None:
+            return AsyncBatch(self, job_id)
+        found, native = split_batch_id(job_id)
+        if provider is not None and found is not None and provider != found:
+            raise InvalidParameterError(f"batch {job_id!r} belongs to {found}, not provider={provider!r}")
+        provider = provider or found
+        if provider is None:
+            raise InvalidParameterError(
+                f"cannot tell which provider batch {job_id!r} belongs to: pass it as 'provider:id' "
+                f"(e.g. 'mistral:{native}') or give provider="
+            )
+        qualified = f"{provider}:{native}"
+        if qualified in self.jobs:
+            return AsyncBatch(self, qualified)
+        model_id = _model_id(provider, model)
+        context = self._context_for(provider, model_id, None)
+        payload, _, _ = await self._json(context.codec, context.codec.poll(native, context.conn))
+        state = context.codec.parse_job(payload)
+        job = BatchJob(
+            id=f"{provider}:{state.native_id}",
+            native_id=state.native_id,
+            provider=provider,
+            model=model_id,
+            discount=context.facts.discount,
+            sandbox=self.client.sandbox,
+            notes=["resumed by id"],
+        ).with_state(state)
+        if job.model != model_id or job.endpoint:  # the batch names its model / endpoint: parse with those
+            context = self._context_for(provider, job.model, job.endpoint)
+        return self._remember(job, context)
+
+    # -- polling, cancel --------------------------------------------------------------------------
+
+    async def refresh(self, job_id: str, *, elapsed_s: float | None = None) -> BatchJob:
+        """Poll once; the job as the provider sees it now."""
+        job, context = self.jobs[job_id], self._contexts[job_id]
+        payload, _, _ = await self._json(context.codec, context.codec.poll(job.native_id, context.conn))
+        job = job.with_state(context.codec.parse_job(payload), elapsed_s=elapsed_s)
+        self.jobs[job_id] = job
+        return job
+
+    async def watch(
+        self, job_id: str, *, timeout: float | None = None, wait_first: bool = True
+    ) -> AsyncIterator[BatchJob]:
+        """Poll until the batch ends, yielding the job after every poll (backoff: the provider's timing)."""
+        if timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0
+        ):
+            raise InvalidParameterError(
+                f"timeout= is a number of seconds >= 0 (or None to wait until it ends), not {timeout!r}"
+            )
+        job, context = self.jobs[job_id], self._contexts[job_id]
+        if job.done:
+            yield job
+            return
+        started, before = self.clock(), job.elapsed_s
+
+        async def fetch() -> BatchJob:
+            return await self.refresh(job_id, elapsed_s=before + self.clock() - started)
+
+        def timed_out(current: BatchJob, waited: float) -> JobTimeoutError:
+            return JobTimeoutError(
+                f"{current.provider} batch {current.native_id} is still {current.raw_status or current.status} "
+                f"after {waited:.0f} s (timeout={timeout:g}); it keeps running: wait again, or resume it "
+                f"later with kit.batch_job({current.id!r})",
+                job_id=current.id,
+                model=current.model,
+                provider=current.provider,
+            )
+
+        polls = poll_loop(
+            fetch,
+            done=lambda current: current.done,
+            timing=self.timing or context.codec.timing,
+            timeout=timeout,
+            timed_out=timed_out,
+            wait_first=wait_first,
+            clock=self.clock,
+            sleep=self.sleep,
+        )
+        try:
+            async for current in polls:
+                yield current
+        finally:
+            await polls.aclose()
+
+    async def cancel(self, job_id: str) -> BatchJob:
+        """Ask the provider to cancel the batch; finished requests keep their results."""
+        job, context = self.jobs[job_id], self._contexts[job_id]
+        if job.done:
+            return job
+        payload, _, _ = await self._json(context.codec, context.codec.cancel(job.native_id, context.conn))
+        if isinstance(payload, dict) and payload:
+            job = job.with_state(context.codec.parse_job(payload), poll=False)
+        else:  # Gemini answers a cancel with an empty body: look again
+            job = await self.refresh(job_id)
+        if not job.done and job.status != "cancelling":
+            job = job.model_copy(update={"status": "cancelling"})
+        self.jobs[job_id] = job
+        return job
+
+    # -- results ----------------------------------------------------------------------------------
+
+    async def results(self, job_id: str) -> BatchResults:
+        """Fetch and parse the results of an ended batch: one row per input, in input order."""
+        job, context = self.jobs[job_id], self._contexts[job_id]
+        if not job.done:
+            raise ConfigurationError(
+                f"{job.provider} batch {job.native_id} is still {job.raw_status or job.status}: wait for it "
+                "first (job.wait()), or check job.status",
+                provider=job.provider,
+            )
+        state = BatchState(
+            native_id=job.native_id, status=job.status, raw_status=job.raw_status, output=job.output
+        )
+        bodies = [
+            (await self._send(context.codec, call))[2]
+            for call in context.codec.result_calls(state, context.conn)
+        ]
+        lines, notes = context.codec.parse_results(state, bodies)
+        results = assemble(
+            job,
+            lines,
+            parse_ok=lambda line: self._parse_ok(job, context, line),
+            parse_failed=lambda line: self._parse_failed(job, context, line),
+            notes=[*job.errors, *notes],
+        )
+        return results
+
+    def _parse_ok(self, job: BatchJob, context: _Context, line: RawLine) -> ChatResult:
+        assert line.body is not None
+        result: ChatResult = context.chat_codec.parse(line.body, context.request)
+        cost = None
+        price = context.info.price if context.info is not None else None
+        usage = result.usage
+        if (
+            price
+            and price.input_per_1m is not None
+            and usage.input_tokens is not None
+            and usage.output_tokens is not None
+        ):
+            standard = (
+                usage.input_tokens * price.input_per_1m + usage.output_tokens * (price.output_per_1m or 0)
+            ) / 1e6
+            cost = standard * (context.facts.discount if context.facts.discount is not None else 1.0)
+        note = f"{job.provider} batch {job.native_id}, request {line.custom_id!r}"
+        return result.model_copy(
+            update={
+                "endpoint": job.endpoint or "",
+                "sandbox": self.client.sandbox,
+                "request_id": line.request_id,
+                "cost_usd": cost,
+                "notes": [note, *result.notes],
+            }
+        )
+
+    def _parse_failed(self, job: BatchJob, context: _Context, line: RawLine) -> LLMKitError:
+        body = line.body if line.body is not None else {"error": {"message": line.message, "code": line.code}}
+        error = context.chat_codec.parse_error(
+            job.provider, line.status or 500, httpx2.Headers(), json.dumps(body).encode()
+        )
+        message = error.message if line.body is not None or not line.message else line.message
+        return type(error)(
+            f"request {line.custom_id!r} of {job.provider} batch {job.native_id}: {message}",
+            provider=job.provider,
+            status=line.status,
+            request_id=line.request_id or error.request_id,
+            code=line.code or error.code,
+            body=error.body,
+        )
+
+
+class AsyncBatch:
+    """A handle on one batch: `.job` (its last known state), `refresh()`, `watch()`, `wait()`, `cancel()`,
+    `results()`. `.id` is "provider:native id": what `batch_job()` takes to resume it."""
+
+    def __init__(self, batches: Batches, job_id: str) -> None:
+        self._batches = batches
+        self._id = job_id
+
+    def __repr__(self) -> str:
+        job = self.job
+        return f"AsyncBatch({job.id!r}, {job.status}, {job.counts.done}/{job.counts.total or '?'})"
+
+    @property
+    def id(self) -> str:
+        return self._id
+
+    @property
+    def job(self) -> BatchJob:
+        """The job as of its last poll."""
+        return self._batches.jobs[self._id]
+
+    async def refresh(self) -> BatchJob:
+        """Poll once."""
+        return await self._batches.refresh(self._id)
+
+    def watch(self, *, timeout: float | None = None, wait_first: bool = True) -> AsyncIterator[BatchJob]:
+        """Poll until the batch ends, yielding the job after each poll."""
+        return self._batches.watch(self._id, timeout=timeout, wait_first=wait_first)
+
+    async def wait(
+        self, *, timeout: float | None = None, on_progress: Callable[[BatchJob], Any] | None = None
+    ) -> BatchJob:
+        """Poll until the batch ends (or `timeout` seconds pass: JobTimeoutError); returns the ended job."""
+        async for job in self.watch(timeout=timeout):
+            if on_progress is not None:
+                on_progress(job)
+        return self.job
+
+    async def cancel(self) -> BatchJob:
+        """Cancel the batch (requests already done keep their results)."""
+        return await self._batches.cancel(self._id)
+
+    async def results(self) -> BatchResults:
+        """The results of an ended batch, one row per input in input order."""
+        return await self._batches.results(self._id)
+
+
+def batches(client: AsyncClient) -> Batches:
+    """The client's Batches, made on first use (kept on the client, so started jobs are remembered)."""
+    found: Batches | None = client.__dict__.get("_batches")
+    if found is None:
+        found = Batches(client)
+        client.__dict__["_batches"] = found
+    return found
