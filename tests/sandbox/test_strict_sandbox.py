@@ -618,3 +618,52 @@ async def test_mistral_tool_messages_need_their_call_id(client: httpx2.AsyncClie
     body = {"model": "mistral-small-latest", "messages": [user("x"), {"role": "tool", "content": "y"}]}
     r = await post(client, MISTRAL, body, OPENAI)
     assert r.status_code == 400 and r.json()["message"] == "Tool call id has to be defined."
+
+
+# --- rules: OpenAI Chat Completions tool messages ------------------------------------------------
+
+
+def chat_call(tid: str) -> dict[str, Any]:
+    return {"id": tid, "type": "function", "function": {"name": "clock", "arguments": "{}"}}
+
+
+async def test_chat_tool_messages_answer_the_calls_before_them(client: httpx2.AsyncClient) -> None:
+    asked = {"role": "assistant", "content": None, "tool_calls": [chat_call("call_1"), chat_call("call_2")]}
+    answers = [{"role": "tool", "tool_call_id": t, "content": "12:00"} for t in ("call_2", "call_1")]
+    ok = [user("time?"), asked, *answers]
+    assert (await post(client, CHAT, {"model": "gpt-5.5", "messages": ok}, OPENAI)).status_code == 200
+    r = await post(client, CHAT, {"model": "gpt-5.5", "messages": [*ok[:3], user("and?")]}, OPENAI)
+    assert r.status_code == 400
+    assert r.json()["error"] == {
+        "message": "An assistant message with 'tool_calls' must be followed by tool messages responding to each "
+        "'tool_call_id'. The following tool_call_ids did not have response messages: call_1",
+        "type": "invalid_request_error",
+        "param": "messages.[1].role",
+        "code": None,
+    }
+    orphan = [user("time?"), {"role": "assistant", "content": "Let me look."}, answers[0]]
+    r = await post(client, CHAT, {"model": "gpt-5.5", "messages": orphan}, OPENAI)
+    assert r.json()["error"]["message"] == (
+        "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'."
+    )
+    assert r.json()["error"]["param"] == "messages.[2].role"
+
+
+async def test_chat_messages_need_no_content(client: httpx2.AsyncClient) -> None:
+    # captured against api.openai.com: a message without content is accepted (the SDK types say otherwise)
+    messages = [{"role": "user"}, {"role": "assistant", "content": None}, user("ping")]
+    assert (await post(client, CHAT, {"model": "gpt-5.5", "messages": messages}, OPENAI)).status_code == 200
+
+
+async def test_mistral_every_tool_call_gets_one_answer(client: httpx2.AsyncClient) -> None:
+    calls = [chat_call("D681PevKs"), chat_call("X0bq2WmLp")]
+    asked = {"role": "assistant", "content": "", "tool_calls": calls}
+    one = {"role": "tool", "tool_call_id": "D681PevKs", "content": "12:00"}
+    body = {"model": "mistral-small-latest", "messages": [user("x"), asked, one, user("and?")]}
+    r = await post(client, MISTRAL, body, OPENAI)
+    assert (
+        r.status_code == 400 and r.json()["message"] == "Not the same number of function calls and responses"
+    )
+    two = {"role": "tool", "tool_call_id": "X0bq2WmLp", "content": "13:00"}
+    body["messages"] = [user("x"), asked, one, two]
+    assert (await post(client, MISTRAL, body, OPENAI)).status_code == 200

@@ -82,7 +82,9 @@ def _endpoints() -> dict[str, dict[str, Endpoint]]:
     )
     return {
         "openai": {
-            "/v1/chat/completions": Endpoint("openai", "POST /v1/chat/completions", R.openai_report),
+            "/v1/chat/completions": Endpoint(
+                "openai", "POST /v1/chat/completions", R.openai_report, rules=rules_openai.CHAT_RULES
+            ),
             "/v1/responses": Endpoint(
                 "openai", "POST /v1/responses", R.openai_report, rules=rules_openai.RULES
             ),

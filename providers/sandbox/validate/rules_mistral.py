@@ -7,6 +7,9 @@
   `invalid_request_error` in earlier reports, mistralai/client-js#69).
 * A tool message needs its `tool_call_id` ("mandatory", Mistral release note 2024-05-23): 400
   `Tool call id has to be defined.` (langflow-ai/langflow#5335, Gage-Technologies/mistral-go#8).
+* An assistant message's tool calls are each answered by a tool message right after it: 400
+  `Not the same number of function calls and responses` (mistralai/client-ts#106; its JSON envelope
+  beyond the message is UNCONFIRMED, the sandbox uses Mistral's usual one).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 from ..wire import Call, ProviderSpec, Reply
 
-__all__ = ["RULES", "tool_call_ids"]
+__all__ = ["RULES", "calls_answered", "tool_call_ids"]
 
 _ID = re.compile(r"[a-zA-Z0-9]{9}")
 
@@ -47,4 +50,24 @@ def tool_call_ids(call: Call, spec: ProviderSpec) -> Reply | None:
     return None
 
 
-RULES = (tool_call_ids,)
+def calls_answered(call: Call, spec: ProviderSpec) -> Reply | None:
+    """400 when the tool messages after an assistant message do not match its tool calls in number."""
+    messages = call.body.get("messages")
+    messages = messages if isinstance(messages, list) else []
+    for n, message in enumerate(messages):
+        if not (isinstance(message, dict) and message.get("role") == "assistant"):
+            continue
+        calls = message.get("tool_calls")
+        if not isinstance(calls, list) or not calls or n == len(messages) - 1:
+            continue  # (a last assistant message is a prefix to continue, not a finished turn)
+        answers = 0
+        for later in messages[n + 1 :]:
+            if not (isinstance(later, dict) and later.get("role") == "tool"):
+                break
+            answers += 1
+        if answers != len(calls):
+            return spec.error(400, "Not the same number of function calls and responses", call.request_id)
+    return None
+
+
+RULES = (tool_call_ids, calls_answered)

@@ -1,4 +1,5 @@
-"""OpenAI Responses: reasoning items travel with the items they produced (wire/tools-batch.md section 1.4).
+"""OpenAI: Responses reasoning items travel with the items they produced (wire/tools-batch.md section 1.4);
+Chat Completions tool messages answer the assistant message that asked for them.
 
 The live API answers 400 `invalid_request_error` with `param: "input"`:
 
@@ -16,6 +17,15 @@ own records; the sandbox remembers the output of every response it served (`reme
 by the app after the handler), keyed by item id, in the app's state. Ids it never made are judged by
 the first rule alone. With `previous_response_id` the earlier items live on the server, so the second
 rule does not apply to them.
+
+Chat Completions (400 `invalid_request_error`, `code: null`, `param: "messages.[N].role"`, the API's own
+odd path style; captured in many public issues, e.g. JetBrains/koog and litellm reports):
+
+* `Invalid parameter: messages with role 'tool' must be a response to a preceeding message with
+  'tool_calls'.` (the typo is the API's).
+* `An assistant message with 'tool_calls' must be followed by tool messages responding to each
+  'tool_call_id'. The following tool_call_ids did not have response messages: call_…, call_…`
+  (the `param` for this one is UNCONFIRMED; the same style is used).
 """
 
 from __future__ import annotations
@@ -25,7 +35,14 @@ from typing import Any
 
 from ..wire import Call, ProviderSpec, Reply
 
-__all__ = ["RULES", "following_item", "remember_output", "required_reasoning"]
+__all__ = [
+    "CHAT_RULES",
+    "RULES",
+    "chat_tool_messages",
+    "following_item",
+    "remember_output",
+    "required_reasoning",
+]
 
 _STATE_KEY = "responses_reasoning"  # app.state: {"follower": {rs_id: item_id}, "requires": {item_id: rs_id}}
 _MAX_REMEMBERED = 5000
@@ -153,3 +170,41 @@ def required_reasoning(call: Call, spec: ProviderSpec) -> Reply | None:
 
 
 RULES = (required_reasoning, following_item)
+
+
+def chat_tool_messages(call: Call, spec: ProviderSpec) -> Reply | None:
+    """400 for a tool message that answers no preceding `tool_calls`, or `tool_calls` left unanswered."""
+    messages = call.body.get("messages")
+    if not isinstance(messages, list):
+        return None
+    pending: list[str] = []  # ids the last assistant message asked for, not yet answered
+    asker = -1
+    for n, message in enumerate(messages):
+        role = message.get("role") if isinstance(message, dict) else None
+        if role == "tool":
+            tid = message.get("tool_call_id")
+            if asker < 0 or tid not in pending:
+                text = (
+                    "Invalid parameter: messages with role 'tool' must be a response to a preceeding message "
+                    "with 'tool_calls'."
+                )
+                return spec.error(400, text, call.request_id, param=f"messages.[{n}].role", code=None)
+            pending.remove(tid)
+            continue
+        if pending:
+            return _unanswered(spec, call, asker, pending)
+        calls = message.get("tool_calls") if role == "assistant" else None
+        ids = [c.get("id") for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
+        pending, asker = [str(i) for i in ids], (n if ids else -1)
+    return _unanswered(spec, call, asker, pending) if pending else None
+
+
+def _unanswered(spec: ProviderSpec, call: Call, asker: int, pending: list[str]) -> Reply:
+    text = (
+        "An assistant message with 'tool_calls' must be followed by tool messages responding to each "
+        f"'tool_call_id'. The following tool_call_ids did not have response messages: {', '.join(pending)}"
+    )
+    return spec.error(400, text, call.request_id, param=f"messages.[{asker}].role", code=None)
+
+
+CHAT_RULES = (chat_tool_messages,)
