@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
 
+from .boundary import guarded_error_parser, reading
 from .chat.base import ChatCodec, Connection
 from .client_batch import BatchCalls
 from .client_media import MediaCalls
@@ -34,7 +35,7 @@ from .errors import (
     MissingKeyError,
     ProviderError,
     ProviderUnavailable,
-    StreamError,
+    ResponseFormatError,
 )
 from .messages import check_tools_supported, to_messages
 from .pool import LoopTransports
@@ -79,6 +80,10 @@ class Prepared:
     call: HttpCall
     notes: list[str] = field(default_factory=list)
     conn: Connection | None = None
+
+
+def _request_id_header(prep: Prepared) -> str:
+    return str(getattr(prep.codec, "request_id_header", "x-request-id"))
 
 
 def _check_settings(settings: Mapping[str, Mapping[str, Any]] | None) -> dict[str, dict[str, Any]]:
@@ -485,16 +490,14 @@ class AsyncClient(MediaCalls, BatchCalls):
         reply = await self.transport.send(
             await self._authorize(prep), provider=prep.spec.name, parse_error=self._error_parser(prep)
         )
-        try:
+        request_id = reply.headers.get(_request_id_header(prep))
+        with reading(
+            prep.spec.name, "a reply body", reply.body, status=reply.status, request_id=request_id
+        ) as boundary:
             payload = reply.json()
-        except ValueError as exc:
-            raise StreamError(
-                f"{prep.spec.name} sent a body that is not JSON: {reply.body[:80]!r}",
-                provider=prep.spec.name,
-                status=reply.status,
-            ) from exc
-        result = prep.codec.parse(payload, prep.request)
-        request_id = reply.headers.get(getattr(prep.codec, "request_id_header", "x-request-id"))
+            if not isinstance(payload, dict):
+                boundary.refuse(f"JSON {type(payload).__name__}, not an object")
+            result = prep.codec.parse(payload, prep.request)
         return self._finish(
             prep, result, url=reply.url, started=started, retries=reply.retries, request_id=request_id
         )
@@ -503,7 +506,7 @@ class AsyncClient(MediaCalls, BatchCalls):
         def parse(status: int, headers: httpx2.Headers, body: bytes) -> ProviderError:
             return prep.codec.parse_error(prep.spec.name, status, headers, body)
 
-        return parse
+        return guarded_error_parser(parse, prep.spec.name, request_id_header=_request_id_header(prep))
 
     async def compare(self, prompt: Any, models: list[str], **kwargs: Any) -> list[ChatResult | LLMKitError]:
         """The same call on several models at once; a model's failure is its entry, not an exception."""
@@ -518,7 +521,17 @@ class AsyncClient(MediaCalls, BatchCalls):
             except LLMKitError as exc:
                 return exc
 
-        return list(await asyncio.gather(*(one(m) for m in models)))
+        # every call runs in its own task; whatever ends compare early (a bug's exception, Ctrl-C,
+        # cancellation) cancels the others and waits for them, so no call is left running
+        tasks = [asyncio.ensure_future(one(m)) for m in models]
+        try:
+            return list(await asyncio.gather(*tasks))
+        finally:
+            pending = [t for t in tasks if not t.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending)
 
     async def stream(
         self,
@@ -557,13 +570,18 @@ class AsyncClient(MediaCalls, BatchCalls):
         started = time.perf_counter()
         decoder = prep.codec.decoder(prep.request)
         call = await self._authorize(prep)
-        async with self.transport.stream(
-            call, provider=prep.spec.name, parse_error=self._error_parser(prep)
-        ) as sse:
-            request_id = sse.response.headers.get(getattr(prep.codec, "request_id_header", "x-request-id"))
+        name = prep.spec.name
+        async with self.transport.stream(call, provider=name, parse_error=self._error_parser(prep)) as sse:
+            request_id = sse.response.headers.get(_request_id_header(prep))
+            status = sse.response.status_code
 
             def partial(note: str) -> ChatResult:
-                result = decoder.result().model_copy(update={"incomplete": True})
+                try:
+                    with reading(name, "a stream", "", status=status, request_id=request_id):
+                        result = decoder.result().model_copy(update={"incomplete": True})
+                except ResponseFormatError as exc:  # what arrived cannot be put together: keep the why
+                    result = ChatResult(provider=name, model=prep.request.model, incomplete=True)
+                    note = f"{note}; what arrived could not be read ({exc.message})"
                 result = self._finish(
                     prep, result, url=sse.url, started=started, retries=sse.retries, request_id=request_id
                 )
@@ -573,7 +591,10 @@ class AsyncClient(MediaCalls, BatchCalls):
                 async for event in sse.events():
                     if event.event == "ping":
                         continue
-                    for delta in decoder.feed(event.event, event.data):
+                    where = f"a stream event {event.event!r}" if event.event else "a stream event"
+                    with reading(name, where, event.data, status=status, request_id=request_id):
+                        deltas = decoder.feed(event.event, event.data)
+                    for delta in deltas:
                         yield delta
                     if decoder.done and not getattr(decoder, "reads_to_end", False):
                         break  # (a stream whose end is the body's end, like Gemini's, is read to the end)
@@ -583,34 +604,31 @@ class AsyncClient(MediaCalls, BatchCalls):
             except ProviderError as exc:
                 cut = partial(f"stream ended by an error: {exc.message}")
                 raise IncompleteStreamError(
-                    f"the {prep.spec.name} stream failed ({_kept(cut)}): {exc.message}",
+                    f"the {name} stream failed ({_kept(cut)}): {exc.message}",
                     partial=cut,
-                    provider=prep.spec.name,
+                    provider=name,
                     status=exc.status,
                     request_id=request_id,
                 ) from exc
             except (httpx2.TransportError, httpx2.SSEError) as exc:
                 cut = partial(f"connection lost: {exc}")
                 raise IncompleteStreamError(
-                    f"the {prep.spec.name} stream was cut short ({_kept(cut)}): {exc}",
+                    f"the {name} stream was cut short ({_kept(cut)}): {exc}",
                     partial=cut,
-                    provider=prep.spec.name,
+                    provider=name,
                     request_id=request_id,
                 ) from exc
             if not decoder.done:
                 cut = partial("the stream ended without its final event")
                 raise IncompleteStreamError(
-                    f"the {prep.spec.name} stream ended early ({_kept(cut)})",
+                    f"the {name} stream ended early ({_kept(cut)})",
                     partial=cut,
-                    provider=prep.spec.name,
+                    provider=name,
                     request_id=request_id,
                 )
+            with reading(name, "a stream", "", status=status, request_id=request_id):
+                result = decoder.result()
             result = self._finish(
-                prep,
-                decoder.result(),
-                url=sse.url,
-                started=started,
-                retries=sse.retries,
-                request_id=request_id,
+                prep, result, url=sse.url, started=started, retries=sse.retries, request_id=request_id
             )
         yield Done(result=result)

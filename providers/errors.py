@@ -29,7 +29,8 @@
         │   └── RefusalError                      the model refused: `.refusal`
         ├── StreamError                           the stream broke or sent garbage
         │   ├── IncompleteStreamError             cut short: `.partial` keeps what arrived
-        │   └── IncompleteSessionError            a session (WebSocket, audio stream) dropped: `.partial` keeps what arrived
+        │   ├── IncompleteSessionError            a session (WebSocket, audio stream) dropped: `.partial` keeps what arrived
+        │   └── ResponseFormatError               a reply not in its API's shape: `.excerpt` of what arrived, `.where`
         └── JobError                              a job (video, image, batch) gave no result: `.job_id`
             ├── JobFailedError                    the provider reports the job failed (`.code`)
             ├── JobCancelledError                 the job (or a batch request) was cancelled or deleted
@@ -83,6 +84,7 @@ __all__ = [
     "RateLimitError",
     "RefusalError",
     "ResidencyError",
+    "ResponseFormatError",
     "ResultUnavailableError",
     "ServerError",
     "StreamError",
@@ -293,6 +295,21 @@ class IncompleteSessionError(StreamError):
         super().__init__(message, **kw)
         self.partial = partial
         self.close_code = close_code
+
+
+class ResponseFormatError(StreamError):
+    """A reply arrived but is not in the shape its API documents (not JSON, a field of the wrong type,
+    a stream event without what it must carry), so the toolkit cannot read it.
+
+    `.where` says which part (the reply body, a stream event, an error body, a job status);
+    `.excerpt` is a short, redacted start of what arrived. The foreign exception the parser raised
+    is kept as `__cause__`. Raised at the codec boundary only (providers/boundary.py).
+    """
+
+    def __init__(self, message: str, *, where: str, excerpt: str, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.where = where
+        self.excerpt = redact(excerpt)
 
 
 class JobError(ProviderError):

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import email.utils
+import math
 import random
 import time
 from collections.abc import AsyncIterator, Callable
@@ -61,21 +63,37 @@ class RetryPolicy:
 
 
 def retry_after_seconds(headers: httpx2.Headers) -> float | None:
-    """The wait a server asked for, from retry-after-ms or retry-after (seconds or HTTP date)."""
-    ms = headers.get("retry-after-ms")
-    if ms:
-        with contextlib.suppress(ValueError):
-            return float(ms) / 1000.0
-    value = headers.get("retry-after")
+    """The wait a server asked for, from retry-after-ms or retry-after (seconds or HTTP date).
+
+    Anything else (`soon`, a negative or non-finite number, a malformed date) is no ask at all: None.
+    """
+    ms = _seconds(headers.get("retry-after-ms"))
+    if ms is not None:
+        return ms / 1000.0
+    value = (headers.get("retry-after") or "").strip()
+    if not value:
+        return None
+    seconds = _seconds(value)
+    if seconds is not None:
+        return seconds
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed.tzinfo is None:  # RFC 9110 dates are GMT; a date without a zone is read as GMT too
+        parsed = parsed.replace(tzinfo=datetime.UTC)
+    return max(0.0, parsed.timestamp() - time.time())
+
+
+def _seconds(value: str | None) -> float | None:
+    """A finite, non-negative number of seconds from a header value, else None."""
     if not value:
         return None
     try:
-        return float(value)
+        seconds = float(value.strip())
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
-            return None
-        return max(0.0, parsed.timestamp() - time.time())
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 @dataclass

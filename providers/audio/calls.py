@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from ..boundary import guarded_error_parser, reading
 from ..chat.base import Connection
 from ..errors import (
     ConfigurationError,
@@ -90,7 +91,8 @@ def _error_parser(codec: Any, provider: str) -> Any:
         error: ProviderError = codec.parse_error(provider, status, headers, body)
         return error
 
-    return parse
+    header = getattr(codec, "request_id_header", "x-request-id")
+    return guarded_error_parser(parse, provider, request_id_header=header)
 
 
 # -- transcription ------------------------------------------------------------------------------
@@ -137,15 +139,14 @@ async def run_transcription(client: AsyncClient, plan: TranscriptionPlan) -> Tra
     reply = await client.transport.send(
         plan.call, provider=plan.provider, parse_error=_error_parser(plan.codec, plan.provider)
     )
-    try:
+    request_id = reply.headers.get(plan.codec.request_id_header)
+    with reading(
+        plan.provider, "a transcription reply", reply.body, status=reply.status, request_id=request_id
+    ) as boundary:
         payload = reply.json()
-    except ValueError as exc:
-        raise StreamError(
-            f"{plan.provider} sent a body that is not JSON: {reply.body[:80]!r}",
-            provider=plan.provider,
-            status=reply.status,
-        ) from exc
-    transcript: Transcript = plan.codec.parse_transcript(payload, model=plan.model)
+        if not isinstance(payload, dict):
+            boundary.refuse(f"JSON {type(payload).__name__}, not an object")
+        transcript: Transcript = plan.codec.parse_transcript(payload, model=plan.model)
     notes = [*plan.notes, *transcript.notes]
     if reply.headers.get(NOTE_HEADER):
         notes.append(f"sandbox: {reply.headers[NOTE_HEADER]}")
@@ -154,7 +155,7 @@ async def run_transcription(client: AsyncClient, plan: TranscriptionPlan) -> Tra
             "endpoint": _endpoint(reply.url),
             "latency_s": round(time.perf_counter() - started, 4),
             "sandbox": client.sandbox,
-            "request_id": reply.headers.get(plan.codec.request_id_header) or transcript.request_id,
+            "request_id": request_id or transcript.request_id,
             "sent": plan.call.sent,
             "notes": notes,
         }
@@ -521,9 +522,10 @@ async def run_live(client: AsyncClient, plan: LivePlan) -> AsyncIterator[LiveRes
                     continue
                 try:
                     data = json.loads(message)
-                except ValueError:
+                except (ValueError, RecursionError):
                     continue
-                parsed = plan.codec.parse_live(data) if isinstance(data, dict) else None
+                with reading(plan.provider, "a live transcription message", message):
+                    parsed = plan.codec.parse_live(data) if isinstance(data, dict) else None
                 if isinstance(parsed, ProviderError):
                     raise parsed
                 if isinstance(parsed, LiveResult):

@@ -15,7 +15,9 @@ capabilities/reasoning):
   `{"type":"text","text":...}`; a stream delta's `content` is a string or such a list. SSE is data-only and
   ends with `data: [DONE]`; usage rides on the last chunk without any `stream_options` (which Mistral
   rejects, like `max_completion_tokens`: unknown fields get a 422 "Extra inputs are not permitted").
-* Usage has no reasoning-token count.
+* Usage has no reasoning-token count; the live API reports cached prompt tokens as
+  `usage.prompt_tokens_details.cached_tokens` (seen in recorded replies; mistralai's `UsageInfo` keeps it as an
+  extra field, extra="allow").
 * Mistral's own thinking goes back on later assistant turns as thinking chunks (the ThinkChunk `signature`
   exists "to replay some reasoning blocks across turns"; vercel/ai and LiteLLM replay them the same way).
 * Errors: `{"object":"error","message":...,"type":...,"param":...,"code":...}`, 422 `{"detail":[...]}`.
@@ -104,9 +106,11 @@ def mistral_messages(request: ChatRequest) -> list[dict[str, Any]]:
 def _usage(raw: dict[str, Any] | None) -> Usage:
     if not raw:
         return Usage()
+    prompt_details = raw.get("prompt_tokens_details") or {}
     return Usage(
         input_tokens=raw.get("prompt_tokens"),
         output_tokens=raw.get("completion_tokens"),
+        cached_tokens=prompt_details.get("cached_tokens"),
         total_tokens=raw.get("total_tokens"),
     )
 

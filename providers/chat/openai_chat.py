@@ -276,11 +276,6 @@ class ChatStreamDecoder:
             ) from exc
         if not isinstance(chunk, dict):
             raise StreamError(f"malformed stream frame: {data[:80]!r}", provider=self.request.provider)
-        if "error" in chunk:
-            message, code = openai_error(chunk)
-            raise StreamError(
-                message or "error in stream", provider=self.request.provider, code=code, body=chunk
-            )
         self.model = chunk.get("model") or self.model
         self.id = chunk.get("id") or self.id
         if chunk.get("usage"):
@@ -292,6 +287,11 @@ class ChatStreamDecoder:
             out += self.tool_deltas(delta.get("tool_calls"))
             if choice.get("finish_reason"):
                 self.finish = choice["finish_reason"]
+        if "error" in chunk:  # (after reading it: OpenRouter's last chunk carries `error` and `usage` both)
+            message, code = openai_error(chunk)
+            raise StreamError(
+                message or "error in stream", provider=self.request.provider, code=code, body=chunk
+            )
         return out
 
     def delta(self, delta: dict[str, Any]) -> list[TextDelta | ThinkingDelta]:

@@ -26,12 +26,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..boundary import guarded_error_parser, reading
 from ..chat.base import auth_headers, error_from_body
 from ..errors import (
     ConfigurationError,
     IncompleteSessionError,
     InvalidParameterError,
     ProviderError,
+    ResponseFormatError,
     error_for_status,
 )
 from ..registry import provider_spec, split_model
@@ -183,7 +185,7 @@ class RealtimeSession:
         url = self.dialect.url(conn.base_url, self.model)
         self.endpoint = url.split("?", 1)[0]
 
-        def parse_error(status: int, headers: Any, body: bytes) -> ProviderError:
+        def parse(status: int, headers: Any, body: bytes) -> ProviderError:
             return error_from_body(
                 self.provider,
                 status,
@@ -193,6 +195,8 @@ class RealtimeSession:
                 code=None,
                 request_id_header="x-request-id",
             )
+
+        parse_error = guarded_error_parser(parse, self.provider)
 
         kwargs: dict[str, Any] = (
             {"asgi_app": self.client.sandbox_app}
@@ -327,7 +331,7 @@ class RealtimeSession:
             ) from None
         if item is _DROPPED:
             self._events.put_nowait(_DROPPED)
-            raise self._incomplete(self._dropped)
+            raise self._incomplete(self._dropped) from self._dropped
         assert isinstance(item, RealtimeEvent)
         return item
 
@@ -361,12 +365,14 @@ class RealtimeSession:
                     continue
                 try:
                     data = json.loads(message)
-                except ValueError:
+                except (ValueError, RecursionError):
                     continue
                 if isinstance(data, dict):
-                    for event in self._decode(data):
+                    with reading(self.provider, "a realtime event", message):
+                        events = self._decode(data)
+                    for event in events:
                         self._events.put_nowait(event)
-        except WebSocketDropped as exc:
+        except (WebSocketDropped, ResponseFormatError) as exc:  # a garbled event ends the session too
             self._dropped = exc
         finally:
             self._events.put_nowait(_DROPPED)

@@ -16,15 +16,17 @@ cancelled too where the provider allows it, and the `JobTracker` records what ha
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import httpx2
 
+from ..boundary import guarded_error_parser, reading
 from ..chat.base import Connection
-from ..errors import JobCancelledError, JobFailedError, JobTimeoutError, ProviderError, StreamError
+from ..errors import JobCancelledError, JobFailedError, JobTimeoutError, ProviderError
 from ..jobs import JobTiming, poll_loop
 from ..media_types import Job, JobKind, JobState
 from ..transport import Transport
@@ -41,6 +43,8 @@ __all__ = [
     "send_json",
     "submit_job",
 ]
+
+T = TypeVar("T")
 
 
 class Submitted(NamedTuple):
@@ -103,32 +107,33 @@ def error_parser(codec: JobCodec) -> Callable[[int, httpx2.Headers, bytes], Prov
     def parse(status: int, headers: httpx2.Headers, body: bytes) -> ProviderError:
         return codec.parse_error(codec.provider, status, headers, body)
 
-    return parse
+    return guarded_error_parser(parse, codec.provider, request_id_header=codec.request_id_header)
 
 
-async def send_json(transport: Transport, codec: JobCodec, call: HttpCall) -> tuple[Any, str | None]:
-    """Send one call and decode its JSON body; a body that is not JSON is a StreamError."""
+async def send_json(
+    transport: Transport, codec: JobCodec, call: HttpCall, read: Callable[[Any], T], *, where: str
+) -> tuple[T, str | None]:
+    """Send one call, decode its JSON body (None when empty) and hand it to `read` (a codec's parser)
+    at the codec boundary: a body that is not JSON, or not in the shape `read` expects, is a
+    ResponseFormatError."""
     reply = await transport.send(call, provider=codec.provider, parse_error=error_parser(codec))
     request_id = reply.headers.get(codec.request_id_header)
-    if not reply.body.strip():
-        return None, request_id
-    try:
-        return reply.json(), request_id
-    except ValueError as exc:
-        raise StreamError(
-            f"{codec.provider} sent a body that is not JSON: {reply.body[:80]!r}",
-            provider=codec.provider,
-            status=reply.status,
-            request_id=request_id,
-        ) from exc
+    with reading(codec.provider, where, reply.body, status=reply.status, request_id=request_id):
+        return read(reply.json() if reply.body.strip() else None), request_id
 
 
 async def submit_job(
     transport: Transport, codec: JobCodec, conn: Connection, request: MediaRequest, *, job_id: str
 ) -> tuple[Submitted, str | None]:
     """Start a job; return its id (and first state) and the request id of the submit call."""
-    payload, request_id = await send_json(transport, codec, codec.submit(request, conn, job_id=job_id))
-    return codec.parse_submit(payload, job_id=job_id), request_id
+    call = codec.submit(request, conn, job_id=job_id)
+    return await send_json(
+        transport,
+        codec,
+        call,
+        functools.partial(codec.parse_submit, job_id=job_id),
+        where="a job submit reply",
+    )
 
 
 def _resume_hint(job: Job) -> str:
@@ -192,8 +197,14 @@ async def poll_job(
     before = tracker.job.elapsed_s  # a resumed job keeps the time already waited on it
 
     async def fetch() -> JobState:
-        payload, _ = await send_json(transport, codec, codec.poll(tracker.job.id, conn))
-        state = codec.parse_poll(payload, job_id=tracker.job.id)
+        job_id = tracker.job.id
+        state, _ = await send_json(
+            transport,
+            codec,
+            codec.poll(job_id, conn),
+            functools.partial(codec.parse_poll, job_id=job_id),
+            where="a job status reply",
+        )
         tracker.job = tracker.job.with_state(state, elapsed_s=before + clock() - started)
         tracker.history.append(state.raw_status or state.status)
         return state

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx2
 
+from ..boundary import guarded_error_parser
 from ..chat.base import Connection, error_from_body
 from ..errors import (
     APIConnectionError,
@@ -329,7 +330,7 @@ class MediaJobs:
                 request_id_header="x-request-id",
             )
 
-        return parse
+        return guarded_error_parser(parse, job.provider)
 
     async def _fetch(self, url: str, job: Job) -> bytes:
         # no credentials: an output URL is a signed public link, and our key must never reach a CDN
