@@ -55,3 +55,9 @@ sandbox: $(VENV)/.lab
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+
+# the codec-boundary fuzzers (tests/unit/test_fuzz_*.py) with the long profile: thousands of malformed
+# replies per codec, a few minutes; `make test` runs the same tests with a quick, derandomized profile
+.PHONY: fuzz
+fuzz: $(VENV)/.test
+	LLMKIT_FUZZ=long $(BIN)/python -m pytest -q -p no:randomly tests/unit/test_fuzz_*.py

@@ -17,7 +17,7 @@ import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .errors import InvalidParameterError
 from .thinking import ThinkingConfig
@@ -239,6 +239,21 @@ class Usage(_Model):
     cached_tokens: int | None = None
     total_tokens: int | None = None
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _count(cls, value: Any) -> Any:
+        """A count sent in a shape no count has (a list, text, a negative or fractional number) is
+        unknown: a provider's garbled usage must not cost the answer it came with."""
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return value if value >= 0 else None
+        if isinstance(value, float) and value.is_integer() and value >= 0:
+            return int(value)
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)
+        return None
+
 
 class Retry(_Model):
     attempt: int
@@ -328,6 +343,13 @@ class ChatResult(_Model):
     stopped: str | None = Field(
         None, description="Why a tool loop stopped before an answer: 'max_steps' or 'cancelled'."
     )
+
+    @field_validator("response_id", "raw_finish_reason", "finish_reason", mode="before")
+    @classmethod
+    def _label(cls, value: Any) -> Any:
+        """An id or finish reason that is not text (a provider's garbled metadata) is unknown, not fatal."""
+        return value if value is None or isinstance(value, str) else None
+
     output: Any = Field(None, description="The validated structured output (output=...), if asked for.")
 
     @property

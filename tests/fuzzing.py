@@ -192,7 +192,7 @@ def mutated_stream(draw: Any, frames: list[Frame]) -> list[Frame]:
         if op == "json":
             try:
                 doc = json.loads(data)
-            except ValueError:
+            except (ValueError, RecursionError):
                 doc = data
             frames[i] = (event, json.dumps(draw(mutated(doc)), allow_nan=True))
         elif op == "raw":
@@ -236,7 +236,7 @@ retry_after_values = st.one_of(
             "0x10",
             "1_000",
         ]
-    ),  # fmt: skip
+    ),
     header_text,
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
 )
@@ -494,16 +494,20 @@ base_urls = st.one_of(
 )
 
 
+_NEVER = httpx2.MockTransport(lambda request: httpx2.Response(599))
+
+
 def base_url_case(url: str) -> Outcome:
     """Prepare a call with `url` as the OpenAI base URL and build the request the transport would send."""
     from providers.client import AsyncClient
 
     async def call() -> Any:
-        client = AsyncClient(
-            base_urls={"openai": url}, api_keys={"openai": "sk-fuzz-000000"}, http_client=httpx2.AsyncClient()
-        )
-        prep = client.prepare("openai/gpt-6.1-terra", "hi")
-        return client.transport._request(prep.call, 0)
+        async with httpx2.AsyncClient(transport=_NEVER) as http:
+            client = AsyncClient(
+                base_urls={"openai": url}, api_keys={"openai": "sk-fuzz-000000"}, http_client=http
+            )
+            prep = client.prepare("openai/gpt-6.1-terra", "hi")
+            return client.transport._request(prep.call, 0)
 
     return run(call())
 

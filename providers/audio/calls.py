@@ -41,6 +41,7 @@ __all__ = [
     "LivePlan",
     "SpeechPlan",
     "TranscriptionPlan",
+    "live_message",
     "prepare_live",
     "prepare_speech",
     "prepare_transcription",
@@ -481,6 +482,22 @@ async def _send_audio(ws: Any, plan: LivePlan) -> None:
     await ws.send_text(plan.codec.close_stream())
 
 
+def live_message(plan: LivePlan, message: str | bytes) -> LiveResult | None:
+    """One message from the live socket, read at the codec boundary: a LiveResult, None for what
+    carries no result (binary frames, text that is not JSON, metadata), or the provider's error raised."""
+    if isinstance(message, bytes):
+        return None
+    try:
+        data = json.loads(message)
+    except (ValueError, RecursionError):
+        return None
+    with reading(plan.provider, "a live transcription message", message):
+        parsed = plan.codec.parse_live(data) if isinstance(data, dict) else None
+    if isinstance(parsed, ProviderError):
+        raise parsed
+    return parsed if isinstance(parsed, LiveResult) else None
+
+
 async def run_live(client: AsyncClient, plan: LivePlan) -> AsyncIterator[LiveResult]:
     """Stream the audio over the live socket; yield interim and final results as they come."""
     import asyncio
@@ -518,16 +535,7 @@ async def run_live(client: AsyncClient, plan: LivePlan) -> AsyncIterator[LiveRes
                     ) from exc
                 if message is None:
                     break
-                if isinstance(message, bytes):
-                    continue
-                try:
-                    data = json.loads(message)
-                except (ValueError, RecursionError):
-                    continue
-                with reading(plan.provider, "a live transcription message", message):
-                    parsed = plan.codec.parse_live(data) if isinstance(data, dict) else None
-                if isinstance(parsed, ProviderError):
-                    raise parsed
+                parsed = live_message(plan, message)
                 if isinstance(parsed, LiveResult):
                     result = parsed.model_copy(update={"sandbox": client.sandbox})
                     received.append(result)

@@ -120,12 +120,14 @@ def _usage(raw: dict[str, Any] | None) -> Usage:
 
 
 def _part(block: dict[str, Any], provider: str) -> Any:
+    if not isinstance(block, dict):
+        return None  # (a null in the content list: the other blocks still make the answer)
     match block.get("type"):
         case "text":
-            return TextPart(text=block.get("text", ""))
+            return TextPart(text=block.get("text") or "")
         case "thinking":
             return ThinkingPart(
-                text=block.get("thinking", ""), signature=block.get("signature") or None, provider=provider
+                text=block.get("thinking") or "", signature=block.get("signature") or None, provider=provider
             )
         case "redacted_thinking":
             return ThinkingPart(encrypted=block.get("data"), redacted=True, provider=provider)

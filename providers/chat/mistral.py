@@ -66,7 +66,9 @@ MISTRAL_FINISH = {**FINISH, "model_length": "length", "error": "error"}
 
 
 def _chunk_text(chunks: Any) -> str:
-    return "".join(c.get("text", "") for c in chunks or [] if isinstance(c, dict) and c.get("type") == "text")
+    return "".join(
+        c.get("text") or "" for c in chunks or [] if isinstance(c, dict) and c.get("type") == "text"
+    )
 
 
 def _assistant_content(message: Message, provider: str) -> list[dict[str, Any]] | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -350,8 +351,6 @@ class RealtimeSession:
         )
 
     async def _read(self) -> None:
-        import json
-
         from ..ws import WebSocketDropped
 
         assert self._ws is not None
@@ -361,21 +360,26 @@ class RealtimeSession:
                 if message is None:
                     self._dropped = WebSocketDropped(1000, "the server closed the session")
                     break
-                if isinstance(message, bytes):
-                    continue
-                try:
-                    data = json.loads(message)
-                except (ValueError, RecursionError):
-                    continue
-                if isinstance(data, dict):
-                    with reading(self.provider, "a realtime event", message):
-                        events = self._decode(data)
-                    for event in events:
-                        self._events.put_nowait(event)
+                for event in self.receive(message):
+                    self._events.put_nowait(event)
         except (WebSocketDropped, ResponseFormatError) as exc:  # a garbled event ends the session too
             self._dropped = exc
         finally:
             self._events.put_nowait(_DROPPED)
+
+    def receive(self, message: str | bytes) -> list[RealtimeEvent]:
+        """The events in one message from the socket, read at the codec boundary (binary frames and
+        text that is not a JSON object carry none; a garbled event raises ResponseFormatError)."""
+        if isinstance(message, bytes):
+            return []
+        try:
+            data = json.loads(message)
+        except (ValueError, RecursionError):
+            return []
+        if not isinstance(data, dict):
+            return []
+        with reading(self.provider, "a realtime event", message):
+            return self._decode(data)
 
     def _turn(self) -> RealtimeTurn:
         if self._current is None:

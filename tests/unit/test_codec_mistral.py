@@ -151,6 +151,21 @@ def test_parse_plain_string_content() -> None:
     assert r.finish_reason == "length" and r.raw_finish_reason == "model_length"
 
 
+def test_cached_prompt_tokens_are_kept() -> None:
+    """Issue 11, defect 2: the live API's usage.prompt_tokens_details.cached_tokens, plain and streamed."""
+    payload = fixture_json("mistral_chat.json")
+    payload["usage"]["prompt_tokens_details"] = {"cached_tokens": 6}
+    assert CODEC.parse(payload, request()).usage.cached_tokens == 6
+    decoder = CODEC.decoder(request(stream=True))
+    for event, data in sse_events("mistral_stream.sse"):
+        if '"usage"' in data:
+            chunk = json.loads(data)
+            chunk["usage"]["prompt_tokens_details"] = {"cached_tokens": 8}
+            data = json.dumps(chunk)
+        decoder.feed(event, data)
+    assert decoder.result().usage.cached_tokens == 8 and decoder.result().usage.input_tokens == 10
+
+
 def test_stream_list_form_deltas() -> None:
     decoder = CODEC.decoder(request(stream=True))
     deltas: list[Any] = []
