@@ -27,8 +27,6 @@ SEEDS = (0, 1, 2)
 # that hits one is marked xfail(strict=True): it flips to a failure the moment the fix lands, and the
 # mark is then removed.
 KNOWN: dict[str, str] = {
-    "mistral/vercel_usage_live.chunks.txt": "defect 2: Mistral drops prompt_tokens_details.cached_tokens "
-    "(fixed by the boundary helper)",
     "tools/gemini_vercel_function_call_gemini3.json": "a Gemini functionCall part and the thoughtSignature "
     "on it are not parsed yet (noted, not kept): Gemini tool calls, the tools helper's work",
     "tools/anthropic_vercel_thinking_tool_use.json": "an Anthropic tool_use block is dropped by the parser "
