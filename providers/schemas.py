@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ __all__ = [
     "NAME_RULES",
     "Adapted",
     "NameRule",
+    "example",
     "for_anthropic",
     "for_gemini",
     "for_mistral",
@@ -95,6 +97,18 @@ _OPENAI_KEEP = {
     "multipleOf",
     "minItems",
     "maxItems",
+}
+_EXAMPLE_FORMATS = {
+    "date": "2026-01-15",
+    "date-time": "2026-01-15T09:30:00Z",
+    "time": "09:30:00",
+    "duration": "P1D",
+    "email": "someone@example.com",
+    "hostname": "example.com",
+    "ipv4": "192.0.2.1",
+    "ipv6": "2001:db8::1",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "uri": "https://example.com/",
 }
 _OPENAI_FORMATS = {"date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid"}
 
@@ -240,3 +254,85 @@ def wrap_root(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     if "$defs" in schema:
         wrapped["$defs"] = schema["$defs"]
     return wrapped, True
+
+
+# --- examples: a value that fits a schema (the DeepSeek prompt, the sandbox model) ----------------
+
+
+def _deref(node: Any, root: Mapping[str, Any]) -> Any:
+    seen = 0
+    while isinstance(node, dict) and "$ref" in node and seen < 20:
+        ref = node["$ref"]
+        target: Any = root
+        for key in ref.lstrip("#/").split("/") if ref != "#" else []:
+            target = target.get(key) if isinstance(target, dict) else None
+        node = {**(target or {}), **{k: v for k, v in node.items() if k != "$ref"}}
+        seen += 1
+    return node
+
+
+def example(schema: Any, root: Mapping[str, Any] | None = None, numbers: list[float] | None = None) -> Any:
+    """A value that satisfies `schema` (deterministic). `numbers` are used up by number fields in order."""
+    root = root if root is not None else (schema if isinstance(schema, dict) else {})
+    node = _deref(schema, root)
+    if not isinstance(node, dict):
+        return None
+    if "const" in node:
+        return node["const"]
+    if node.get("enum"):
+        return node["enum"][0]
+    for key in ("anyOf", "oneOf"):
+        options = [o for o in node.get(key) or [] if _deref(o, root).get("type") != "null"]
+        if options:
+            return example(options[0], root, numbers)
+    if isinstance(node.get("allOf"), list) and node["allOf"]:
+        merged: dict[str, Any] = {}
+        for sub in node["allOf"]:
+            merged |= _deref(sub, root)
+        return example(merged, root, numbers)
+    kind = node.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind is None:
+        kind = "object" if "properties" in node else "string"
+    if kind == "object":
+        props = node.get("properties") or {}
+        required = node.get("required")
+        names = list(props) if required is None and node.get("additionalProperties") is False else required
+        names = [n for n in props if n in set(names or [])]
+        return {n: example(props[n], root, numbers) for n in names}
+    if kind == "array":
+        count = max(1, int(node.get("minItems") or 0))
+        if node.get("maxItems") is not None:
+            count = min(count, int(node["maxItems"]))
+        return [example(node.get("items") or {}, root, numbers) for _ in range(count)]
+    if kind in ("number", "integer"):
+        return _number(node, kind, numbers)
+    if kind == "boolean":
+        return True
+    if kind == "null":
+        return None
+    return _string(node)
+
+
+def _number(node: Mapping[str, Any], kind: str, numbers: list[float] | None) -> float | int:
+    value: float = numbers.pop(0) if numbers else 1
+    low = node.get("minimum", node.get("exclusiveMinimum"))
+    high = node.get("maximum", node.get("exclusiveMaximum"))
+    if low is not None and value < low:
+        value = low + (1 if "exclusiveMinimum" in node else 0)
+    if high is not None and value > high:
+        value = high - (1 if "exclusiveMaximum" in node else 0)
+    return int(value) if kind == "integer" else value
+
+
+def _string(node: Mapping[str, Any]) -> str:
+    if isinstance(node.get("default"), str):
+        return str(node["default"])
+    text = _EXAMPLE_FORMATS.get(str(node.get("format")), "example")
+    low, high = node.get("minLength"), node.get("maxLength")
+    if isinstance(low, int) and len(text) < low:
+        text = text + "x" * (low - len(text))
+    if isinstance(high, int) and len(text) > high:
+        text = text[:high]
+    return text

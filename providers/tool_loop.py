@@ -18,6 +18,8 @@ retried, priced), so it sits beside the client, not in a codec. What it guarante
   or the loop could never end.
 * A tool without a function (a pydantic model or a schema dict) is a way to get arguments: when the model
   calls one, the loop returns with that call unrun.
+* `output=` (providers/output.py) rides on every turn; the answer that ends the loop is validated into
+  `result.output` (a refusal or invalid JSON is a typed error that keeps the result and the raw text).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import pydantic
 
 from .errors import IncompleteStreamError, InvalidParameterError
 from .messages import to_messages
+from .output import OutputPlan, output_plan, parse_output
 from .tools import Tool, toolset
 from .types import (
     ChatResult,
@@ -122,7 +125,7 @@ class ToolRun:
         self.parallel_tool_calls = parallel_tool_calls
         self.max_steps = max_steps
         self.run_tools = run_tools
-        self.output = output
+        self.plan: OutputPlan | None = output_plan(output) if output is not None else None
         self.kwargs = kwargs
         self.messages, system = to_messages(prompt)
         given = kwargs.pop("system", None)
@@ -150,7 +153,7 @@ class ToolRun:
             "tools": [t.spec() for t in self.tools],
             "tool_choice": choice,
             "parallel_tool_calls": self.parallel_tool_calls,
-            "output": self.output,
+            "output": self.plan.spec if self.plan is not None else None,
         }
 
     async def _turn(self, step: int) -> ChatResult:
@@ -205,7 +208,7 @@ class ToolRun:
             self._keep(result)
             parts = self._pending(result)
             if parts is None:
-                return self.final()
+                return self.answer()
             if step + 1 == self.max_steps:
                 return self.final(stopped="max_steps")
             await self._run_calls(step, parts)
@@ -233,7 +236,7 @@ class ToolRun:
             yield StepDone(result=result)
             parts = self._pending(result)
             if parts is None:
-                yield Done(result=self.final())
+                yield Done(result=self.answer())
                 return
             if step + 1 == self.max_steps:
                 yield Done(result=self.final(stopped="max_steps"))
@@ -278,6 +281,13 @@ class ToolRun:
                 "stopped": stopped,
             }
         )
+
+    def answer(self) -> ChatResult:
+        """The final result of a loop that ended with the model's answer, its structured output validated."""
+        result = self.final()
+        if self.plan is None or any(isinstance(p, ToolCallPart) for p in result.parts):
+            return result
+        return result.model_copy(update={"output": parse_output(result, self.plan)})
 
     def partial(self, stopped: str = "cancelled") -> ChatResult | None:
         """What the loop has so far (after a cancel), or None if no turn finished."""

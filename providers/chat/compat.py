@@ -69,6 +69,11 @@ class CompatOptions(BaseModel):
     sandbox: dict[str, str] = Field(
         default_factory=dict, description="Setting values the sandbox uses when none is configured."
     )
+    structured_output: Literal["json_schema", "json_object", "prompt"] = Field(
+        "json_schema",
+        description="How output= is asked: response_format json_schema, json_object with the schema in the "
+        "prompt, or the prompt only.",
+    )
 
 
 @functools.cache
@@ -93,11 +98,16 @@ class OpenAICompatible(OpenAIChat):
     name = "openai-compatible"
     strict_tools = "explicit"  # compatible servers differ on `strict`: sent only when a tool asks
 
+    def output_style(self, request: ChatRequest) -> str:
+        return options_for(request.provider).structured_output
+
     def build(self, request: ChatRequest, conn: Connection, resolved: Resolved, info: ModelInfo) -> HttpCall:
         opts = options_for(request.provider)
+        request, output = self.output_fields(request, info)
         body: dict[str, Any] = {"model": request.model, "messages": chat_messages(request)}
         body.update(self.thinking_fields(resolved))
         body.update(self.tool_fields(request))
+        body.update(output)
         if request.max_tokens is not None:
             body[opts.max_tokens_field] = request.max_tokens
         if request.stream:

@@ -14,6 +14,9 @@ examples use deepseek-flash; /quick_start/rate_limit):
   exactly on DeepSeek's own assistant turns that carry tool calls (`reasoning_back`), and never another
   provider's reasoning; the key is present ("" when there was none, or the turn came from elsewhere), as
   the same 400 fires without it (wire/tools-batch.md 5, 10.5).
+* Structured output: `response_format: {"type": "json_object"}` only (api-docs.deepseek.com/guides/json_mode),
+  so the schema and an example go in the system prompt (the guide asks for "json" and an example there);
+  a blank answer (JSON mode blanks non-JSON output) is a typed error, not a validation crash.
 * Tools: the Chat shape. `strict` exists only on the beta base URL (`https://api.deepseek.com/beta`), so a
   tool is sent strict only when it asks (strict=True), and the note says where that works.
 * usage: `prompt_cache_hit_tokens` + `prompt_cache_miss_tokens` = `prompt_tokens`;
@@ -39,7 +42,7 @@ from ..thinking import Resolved
 from ..types import ChatRequest, ChatResult, HttpCall, Message, ThinkingPart, ToolCallPart, Usage
 from .base import Connection
 from .openai_chat import ChatStreamDecoder, OpenAIChat, chat_messages
-from .openai_common import check_tools
+from .openai_common import check_tools, output_notes
 
 __all__ = ["IGNORED_WHILE_THINKING", "DeepSeek", "deepseek_usage", "for_scientific_domain", "reasoning_back"]
 
@@ -96,10 +99,12 @@ class DeepSeek(OpenAIChat):
 
     name = "deepseek"
     strict_tools = "explicit"  # strict only on the beta base URL
+    structured_output = "json_object"  # DeepSeek's JSON mode; the schema goes in the prompt
     for_scientific_domain = staticmethod(for_scientific_domain)  # the scientific preset on this provider
 
     def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
         notes: list[str] = check_tools(request, strict=self.strict_tools)
+        notes += output_notes(request, info, self.structured_output)
         if any(t.strict for t in request.tools):
             notes.append(
                 "strict tools work on DeepSeek's beta endpoint only: base_urls={'deepseek': "
@@ -149,9 +154,11 @@ class DeepSeek(OpenAIChat):
         return {}
 
     def build(self, request: ChatRequest, conn: Connection, resolved: Resolved, info: ModelInfo) -> HttpCall:
+        request, output = self.output_fields(request, info)
         body: dict[str, Any] = {"model": request.model, "messages": _messages(request)}
         body.update(self.deepseek_fields(resolved, request, info))
         body.update(self.tool_fields(request))
+        body.update(output)
         if request.max_tokens is not None:
             body["max_tokens"] = (
                 request.max_tokens

@@ -32,7 +32,16 @@ from ..types import (
 )
 from .base import Connection, auth_headers, error_from_body, loads
 from .openai_chat import OpenAIChat
-from .openai_common import check_sampling, check_tools, openai_error, responses_tools
+from .openai_common import (
+    check_sampling,
+    check_tools,
+    format_json_schema,
+    openai_error,
+    output_mode,
+    output_notes,
+    responses_tools,
+    with_schema_prompt,
+)
 from .openai_items import input_items, output_parts, replay_notes
 
 __all__ = ["OpenAI", "OpenAIResponses", "ResponsesStreamDecoder"]
@@ -64,11 +73,12 @@ def _visibility(parts: list[Any], usage: Usage) -> Visibility:
 class OpenAIResponses:
     name = "openai-responses"
     tools = True  # tool calls and results both ways (openai_items.py)
-    structured_output = False  # text.format json_schema: next
+    structured_output = "json_schema"  # text.format (strict when the schema can be made strict)
     request_id_header = "x-request-id"
 
     def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
         notes = check_sampling(request, info, resolved) + check_tools(request)
+        notes += output_notes(request, info, self.structured_output)
         return notes + replay_notes(request.messages, request.provider)
 
     def reasoning_fields(self, request: ChatRequest, resolved: Resolved, info: ModelInfo) -> dict[str, Any]:
@@ -84,6 +94,9 @@ class OpenAIResponses:
         return {"reasoning": reasoning} if reasoning else {}
 
     def build(self, request: ChatRequest, conn: Connection, resolved: Resolved, info: ModelInfo) -> HttpCall:
+        mode = output_mode(request, info, self.structured_output)
+        if mode in ("json_object", "prompt"):
+            request = with_schema_prompt(request)
         items = input_items(request.messages, request.provider)
         body: dict[str, Any] = {"model": request.model, "input": items}
         if request.system:
@@ -92,6 +105,10 @@ class OpenAIResponses:
         if request.max_tokens is not None:
             body["max_output_tokens"] = request.max_tokens
         body.update(responses_tools(request))
+        if mode == "json_schema" and request.output is not None:
+            body["text"] = {"format": format_json_schema(request.output)}
+        elif mode == "json_object":
+            body["text"] = {"format": {"type": "json_object"}}
         if request.stream:
             body["stream"] = True
         body.update(request.options)

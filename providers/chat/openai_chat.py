@@ -34,7 +34,16 @@ from ..types import (
     Usage,
 )
 from .base import Connection, auth_headers, error_from_body, loads
-from .openai_common import chat_tools, check_sampling, check_tools, openai_error
+from .openai_common import (
+    chat_tools,
+    check_sampling,
+    check_tools,
+    format_json_schema,
+    openai_error,
+    output_mode,
+    output_notes,
+    with_schema_prompt,
+)
 from .openai_items import arguments_of
 
 __all__ = ["FINISH", "ChatStreamDecoder", "OpenAIChat", "chat_messages", "parse_tool_calls", "tool_call_json"]
@@ -154,11 +163,12 @@ class OpenAIChat:
     request_id_header = "x-request-id"
     path = "/chat/completions"
     tools = True
-    structured_output = False
+    structured_output = "json_schema"  # response_format json_schema; "json_object": schema in the prompt
     strict_tools = "auto"  # strict when the schema can be adapted; "explicit": only when a tool asks
 
     def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
         notes = check_sampling(request, info, resolved) + check_tools(request, strict=self.strict_tools)
+        notes += output_notes(request, info, self.output_style(request))
         if request.tools and info.id in TOOLS_ONLY_WITHOUT_REASONING and resolved.effort != "none":
             raise InvalidParameterError(
                 f"{info.provider}/{info.id} takes tools on Chat Completions only with reasoning effort 'none': "
@@ -176,10 +186,27 @@ class OpenAIChat:
             return {"reasoning_effort": resolved.effort}
         return {}
 
+    def output_style(self, request: ChatRequest) -> str:
+        """How this codec asks for structured output for this request (vendors override)."""
+        return self.structured_output
+
+    def output_fields(self, request: ChatRequest, info: ModelInfo) -> tuple[ChatRequest, dict[str, Any]]:
+        """The request (with the schema in its system text for JSON mode or no mode) and `response_format`."""
+        mode = output_mode(request, info, self.output_style(request))
+        if mode is None or request.output is None:
+            return request, {}
+        if mode == "json_schema":  # Chat nests {name, schema, strict} under json_schema, without "type"
+            nested = {k: v for k, v in format_json_schema(request.output).items() if k != "type"}
+            return request, {"response_format": {"type": "json_schema", "json_schema": nested}}
+        fields = {"response_format": {"type": "json_object"}} if mode == "json_object" else {}
+        return with_schema_prompt(request), fields
+
     def build(self, request: ChatRequest, conn: Connection, resolved: Resolved, info: ModelInfo) -> HttpCall:
+        request, output = self.output_fields(request, info)
         body: dict[str, Any] = {"model": request.model, "messages": chat_messages(request)}
         body.update(self.thinking_fields(resolved))
         body.update(self.tool_fields(request))
+        body.update(output)
         if request.max_tokens is not None:
             body["max_completion_tokens"] = request.max_tokens
         if request.stream:

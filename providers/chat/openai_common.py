@@ -1,4 +1,4 @@
-"""Rules shared by OpenAI's two APIs: sampling parameters on reasoning models, the error envelope."""
+"""Rules shared by OpenAI's two APIs and the compatible vendors: sampling, the error envelope, tools, structured output."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import json
 from typing import Any
 
 from ..errors import InvalidParameterError, ToolDefinitionError
+from ..output import schema_prompt
 from ..registry import ModelInfo
 from ..schemas import NAME_RULES, for_openai
 from ..thinking import Resolved
 from ..tools import check_names
-from ..types import ChatRequest, ToolSpec
+from ..types import ChatRequest, OutputSpec, ToolSpec
 
 __all__ = [
     "SAMPLING_PARAMS",
@@ -18,9 +19,13 @@ __all__ = [
     "chat_tools",
     "check_sampling",
     "check_tools",
+    "format_json_schema",
     "openai_error",
+    "output_mode",
+    "output_notes",
     "responses_tools",
     "strict_parameters",
+    "with_schema_prompt",
 ]
 
 TOOL_CHOICES = ("auto", "none", "required")
@@ -166,3 +171,61 @@ def chat_tools(request: ChatRequest, *, strict: str = "auto") -> dict[str, Any]:
     if request.parallel_tool_calls is not None:
         fields["parallel_tool_calls"] = request.parallel_tool_calls
     return fields
+
+
+# --- structured output ---------------------------------------------------------------------------
+
+
+def output_mode(request: ChatRequest, info: ModelInfo, codec_mode: str) -> str | None:
+    """How this call asks for structured output: "json_schema", "json_object" (schema in the prompt),
+    "prompt" (no mode: schema in the prompt only), or None when output= was not given."""
+    if request.output is None:
+        return None
+    if info.structured_output is False:
+        return "prompt"
+    return codec_mode
+
+
+def output_notes(request: ChatRequest, info: ModelInfo, codec_mode: str) -> list[str]:
+    """What the footer says about how the structured answer was asked for."""
+    mode = output_mode(request, info, codec_mode)
+    if mode is None or request.output is None:
+        return []
+    spec = request.output
+    if mode == "json_schema":
+        if not spec.strict:
+            return [f"structured output: json_schema {spec.name!r}, not strict"]
+        adapted = for_openai(spec.json_schema)
+        if not adapted.strict_ok:
+            return [f"structured output sent non-strict: {'; '.join(adapted.why)}"]
+        moved = f"; {', '.join(adapted.moved)} moved into descriptions" if adapted.moved else ""
+        return [f"structured output: strict json_schema {spec.name!r}{moved}"]
+    if mode == "json_object":
+        return [
+            "structured output: JSON mode with the schema in the prompt (no schema mode here); validated here"
+        ]
+    return [
+        f"{request.provider}/{info.id} has no structured-output mode: the schema was put in the prompt "
+        "and the answer validated here"
+    ]
+
+
+def format_json_schema(spec: OutputSpec) -> dict[str, Any]:
+    """`{type: json_schema, name, schema, strict[, description]}` (Responses `text.format`; Chat nests it)."""
+    schema, strict = spec.json_schema, False
+    if spec.strict:
+        adapted = for_openai(spec.json_schema)
+        if adapted.strict_ok:
+            schema, strict = adapted.schema, True
+    fmt: dict[str, Any] = {"type": "json_schema", "name": spec.name, "schema": schema, "strict": strict}
+    if spec.description:
+        fmt["description"] = spec.description
+    return fmt
+
+
+def with_schema_prompt(request: ChatRequest) -> ChatRequest:
+    """The request with the schema instruction added to its system text (JSON mode, or no mode)."""
+    if request.output is None:
+        return request
+    system = "\n\n".join(s for s in (request.system, schema_prompt(request.output)) if s)
+    return request.model_copy(update={"system": system})

@@ -34,7 +34,7 @@ from ..thinking import Resolved
 from ..types import ChatRequest, ThinkingPart
 from .base import error_from_body, loads
 from .openai import OpenAIResponses
-from .openai_common import check_tools, openai_error
+from .openai_common import check_tools, openai_error, output_notes
 
 __all__ = ["ENCRYPTED_INCLUDE", "REJECTED_BY_REASONING_MODELS", "XAI"]
 
@@ -68,7 +68,7 @@ class XAI(OpenAIResponses):
             raise InvalidParameterError(
                 f"xAI takes at most {MAX_TOOLS} tools per request (docs.x.ai function-calling); got {len(request.tools)}"
             )
-        notes: list[str] = check_tools(request)
+        notes: list[str] = check_tools(request) + output_notes(request, info, self.structured_output)
         caps = info.thinking
         if caps.style == "xai_effort" and resolved.mode == "default":
             if request.thinking is None and caps.default:

@@ -163,10 +163,10 @@ def plan(
     refused = False
     if calls:
         answer = ""
+    elif schema is not None:  # a structured answer, its numbers taken from the tool results if any
+        answer, refused = structured_answer(schema, question, view.results if view is not None else [])
     elif view is not None and view.results:
         answer = answer_from_results(view.question or question, view.results)
-    elif schema is not None:
-        answer, refused = structured_answer(schema, question)
     else:
         answer = T.answer_text(question)
     truncated = False

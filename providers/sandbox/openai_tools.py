@@ -11,11 +11,15 @@ wire/tools-batch.md 1.2, 2.2 (captured from openai 3.60 and parsed by its stream
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from . import text as T
 from .tools import ToolCallPlan, ToolView
+
+_SCHEMA_BLOCK = re.compile(r"JSON Schema:?\s*```(?:json)?\s*(\{.*?\})\s*```", re.S)
 
 __all__ = [
     "chat_format",
@@ -23,6 +27,7 @@ __all__ = [
     "chat_tool_deltas",
     "chat_view",
     "function_call_item",
+    "prompt_schema",
     "responses_format",
     "responses_view",
     "split_arguments",
@@ -119,6 +124,21 @@ def responses_format(body: Mapping[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def prompt_schema(texts: list[str]) -> dict[str, Any]:
+    """The JSON Schema a JSON-mode prompt spells out (a fenced json block after "JSON Schema"), as the
+    model would read it; an open object when there is none."""
+    for text in reversed(texts):
+        match = _SCHEMA_BLOCK.search(text)
+        if match:
+            try:
+                schema = json.loads(match.group(1))
+            except ValueError:
+                continue
+            if isinstance(schema, dict):
+                return schema
+    return {"type": "object"}
+
+
 def chat_format(body: Mapping[str, Any]) -> dict[str, Any] | None:
     """The json_schema (or json_object) format a Chat request asks for, if any."""
     fmt = body.get("response_format")
@@ -127,7 +147,8 @@ def chat_format(body: Mapping[str, Any]) -> dict[str, Any] | None:
         if isinstance(spec, dict) and isinstance(spec.get("schema"), dict):
             return dict(spec["schema"])
     if isinstance(fmt, dict) and fmt.get("type") == "json_object":
-        return {"type": "object"}
+        messages = [m for m in body.get("messages") or [] if isinstance(m, dict)]
+        return prompt_schema([T.content_text(m.get("content")) for m in messages])
     return None
 
 
