@@ -160,7 +160,9 @@ def _user_items(message: Message) -> list[dict[str, Any]]:
                 content.append({"type": "input_text", "text": part.text})
             case ImagePart():
                 url = part.url or f"data:{part.media_type};base64,{part.data}"
-                content.append({"type": "input_image", "image_url": url})
+                # `detail` is a required field of input_image (openai 3.60 ResponseInputImageParam, from the
+                # OpenAPI spec); "auto" is the documented default
+                content.append({"type": "input_image", "image_url": url, "detail": "auto"})
             case ToolResultPart():
                 items.append(_result_item(part))
             case ThinkingPart():

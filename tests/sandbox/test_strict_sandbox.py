@@ -667,3 +667,40 @@ async def test_mistral_every_tool_call_gets_one_answer(client: httpx2.AsyncClien
     two = {"role": "tool", "tool_call_id": "X0bq2WmLp", "content": "13:00"}
     body["messages"] = [user("x"), asked, one, two]
     assert (await post(client, MISTRAL, body, OPENAI)).status_code == 200
+
+
+# --- our codecs against the strict sandbox, where the existing tests did not reach -----------------
+
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "openai/gpt-6.1-terra",
+        "anthropic/claude-sonnet-5-5",
+        "gemini/gemini-3.8-flash",
+        "vertex/gemini-3.8-flash",
+        "mistral/mistral-medium-3-5",
+    ],
+)
+@pytest.mark.parametrize(
+    "image",
+    [
+        {"data": PNG, "media_type": "image/png"},
+        {"url": "https://example.com/a.png", "media_type": "image/png"},
+    ],
+)
+def test_images_from_our_codecs_pass(model: str, image: dict[str, str]) -> None:
+    from llmkit_nb import LLMKit
+    from providers.types import ImagePart, Message, TextPart
+
+    kit = LLMKit(sandbox=True)
+    try:
+        message = Message(role="user", parts=[TextPart(text="What is this?"), ImagePart(**image)])
+        assert "What is this?" in kit.chat(model, [message]).text
+        sent = kit.client.sandbox_app.requests[-1].body
+        if model.startswith("openai/"):  # Responses' input_image requires `detail` (the SDK's types)
+            assert sent["input"][0]["content"][1]["detail"] == "auto"
+    finally:
+        kit.close()
