@@ -419,3 +419,21 @@ async def test_sandbox_mistral_checks_the_job_request(client: AsyncClient) -> No
         json={"endpoint": "/v1/chat/completions", "model": "m", "requests": [body, body]},
     )
     assert dup.status_code == 400 and "Duplicate" in dup.json()["message"]
+
+
+async def test_tools_carry_over_into_the_batch_requests(client: AsyncClient) -> None:
+    from providers.types import ToolCallPart, ToolSpec
+
+    tool = ToolSpec(
+        name="get_weather",
+        description="The weather in a city",
+        parameters={"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    )
+    plan = client.prepare_batch(["Weather in Paris?"], model=MODELS["openai"], tools=[tool])
+    assert plan.spec.bodies[0]["tools"][0]["name"] == "get_weather"
+    job = await client.batch(plan, model=MODELS["openai"])
+    await job.wait()
+    [row] = await job.results()
+    assert row.result is not None
+    calls = [p for p in row.result.parts if isinstance(p, ToolCallPart)]
+    assert calls and calls[0].name == "get_weather"

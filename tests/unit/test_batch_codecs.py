@@ -38,6 +38,7 @@ from providers.errors import (
     InvalidParameterError,
     JobCancelledError,
     JobExpiredError,
+    JobFailedError,
     ResultUnavailableError,
     StreamError,
 )
@@ -716,3 +717,40 @@ def test_docs_batch_md_names_every_driven_provider_with_its_catalog_discount() -
         assert row is not None, name
         assert f"{facts.discount:.0%}" in row
         assert facts.discount_source.split(" ")[0].split(":")[0] in row, (name, facts.discount_source)
+
+
+def test_a_failed_batch_gives_every_input_a_failed_row_with_the_reason() -> None:
+    job = _job(["a", "b"], "failed").model_copy(update={"errors": ["line 2: dup (duplicate_custom_id)"]})
+    results = assemble(job, [], parse_ok=_ok, parse_failed=_bad)
+    assert [r.status for r in results] == ["failed", "failed"]
+    assert all(isinstance(r.error, JobFailedError) and "duplicate_custom_id" in str(r.error) for r in results)
+
+
+def test_the_job_and_results_render_escaped() -> None:
+    from llmkit_nb.display.batch import render_batch_job, render_batch_results, render_plain_batch_job
+    from providers.batch.types import BatchResults, BatchRow
+
+    evil = "<script>alert(1)</script>"
+    job = _job(["a"], "running", total=2).model_copy(
+        update={
+            "raw_status": evil,
+            "errors": [evil],
+            "sandbox": True,
+            "counts": BatchCounts(total=2, succeeded=1),
+        }
+    )
+    html = render_batch_job(job)
+    assert evil not in html and "&lt;script&gt;" in html
+    assert '<progress max="1" value="0.500">' in html and "1/2 done" in html and "SANDBOX" in html
+    assert "kit.batch_job(&#x27;openai:b&#x27;)" in html
+    assert "running" in render_plain_batch_job(job)
+    result = ChatResult(provider="openai", model="m", parts=[TextPart(text=evil)])
+    rows = BatchResults(
+        job=job,
+        rows=[
+            BatchRow(0, evil, "succeeded", result=result),
+            BatchRow(1, "b", "failed", error=BadRequestError(evil)),
+        ],
+    )
+    table = render_batch_results(rows)
+    assert evil not in table and table.count("&lt;script&gt;") >= 3
