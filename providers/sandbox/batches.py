@@ -25,6 +25,7 @@ line, a duplicate custom id, a wrong endpoint...) fails the whole batch the way 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from dataclasses import dataclass, field
@@ -88,8 +89,9 @@ class SandboxBatch:
     deleted: bool = False
     files: dict[str, str] = field(default_factory=dict)  # output / error file ids once ended
 
-    @property
+    @functools.cached_property
     def first_expired(self) -> int:
+        """Where the window closes: the first request marked to expire (the items never change)."""
         return next((i for i, item in enumerate(self.items) if item.outcome == "expired"), len(self.items))
 
     def _processed_after(self, polls: int) -> int:
@@ -138,8 +140,17 @@ class SandboxBatch:
     def counts(self) -> dict[str, int]:
         """ok / fail / expired / cancelled / pending counts as of now."""
         out = {"ok": 0, "fail": 0, "expired": 0, "cancelled": 0, "pending": 0}
-        for i in range(len(self.items)):
-            out[self.outcome(i)] += 1
+        done = self.processed
+        for item in self.items[:done]:
+            out[item.outcome] += 1
+        rest = len(self.items) - done
+        if rest:
+            tail = (
+                {"expired": "expired", "cancelled": "cancelled"}.get(self.stage, "pending")
+                if self.ended
+                else "pending"
+            )
+            out[tail] += rest
         return out
 
     def cancel(self) -> None:
