@@ -124,9 +124,11 @@ class LLMKit:
         region: Mapping[str, str] | None = None,
         residency: str | None = None,
         opt_in: Any = (),
+        cache: Any = None,
     ) -> None:
         """`region={"mistral": "eu"}` picks providers' regions; `residency="eu"` refuses non-EU endpoints
-        before any request; `opt_in=["lighton"]` enables providers the catalog marks opt-in."""
+        before any request; `opt_in=["lighton"]` enables providers the catalog marks opt-in;
+        `cache=True` (the user cache dir) or `cache="path"` answers repeated calls from disk, at $0."""
         from providers.client import AsyncClient
 
         self._runner: Runner = make_runner(loop)
@@ -142,6 +144,7 @@ class LLMKit:
             region=region,
             residency=residency,
             opt_in=opt_in,
+            cache=cache,
         )
         self.sandbox = sandbox
         self.ledger = Ledger()
@@ -153,6 +156,11 @@ class LLMKit:
 
     def __repr__(self) -> str:
         return f"LLMKit(sandbox={self.sandbox})"
+
+    @property
+    def cache(self) -> Any:
+        """The response cache (`providers.cache.ResponseCache`: `.clear()`, `len()`), or None."""
+        return self.client.cache
 
     @property
     def residency(self) -> str | None:
@@ -179,12 +187,14 @@ class LLMKit:
         max_tokens: int | None = None,
         system: str | None = None,
         domain: Any = None,
+        cache: Any = None,
         **options: Any,
     ) -> ChatResponse:
         """Send a chat; with stream=True show it live (in place in a notebook, as text in a script).
 
         `domain="medical"` (or scientific, legal, finance) applies a domain preset; then the model may be
         left out -- `kit.chat("question", domain="medical")` -- to use the preset's own.
+        `cache=False` bypasses the kit's response cache for this call; `cache="refresh"` overwrites it.
         """
         if domain is not None:
             if prompt_or_messages is _NO_PROMPT:
@@ -196,6 +206,7 @@ class LLMKit:
                 stream=stream,
                 max_tokens=max_tokens,
                 system=system,
+                **({} if cache is None else {"cache": cache}),
                 **options,
             )
         if prompt_or_messages is _NO_PROMPT:
@@ -207,14 +218,16 @@ class LLMKit:
         kwargs = dict(thinking=thinking, max_tokens=max_tokens, system=system, **options)
         if not stream:
             try:
-                result = self._runner.run(self.client.chat(model, prompt_or_messages, **kwargs))
+                result = self._runner.run(self.client.chat(model, prompt_or_messages, cache=cache, **kwargs))
             except ProviderError as exc:
                 self.ledger.record_error(model, exc, sandbox=self.sandbox)
                 raise
             self.ledger.record_chat(result)
             return ChatResponse.of(result)
         # validate before showing anything: bad input raises here, with nothing sent
-        self.client.prepare(model, prompt_or_messages, stream=True, **kwargs)
+        self.client.prepare(model, prompt_or_messages, stream=True, cache=cache, **kwargs)
+        if cache is not None:
+            kwargs["cache"] = cache
         return self._stream(model, prompt_or_messages, kwargs)
 
     def ask(self, prompt_or_messages: Any, **overrides: Any) -> ChatResponse:

@@ -33,6 +33,7 @@ class LedgerEntry:
     cost_usd: float | None = None
     sandbox: bool = False
     error: str | None = None
+    cached: bool = False
 
 
 class Ledger:
@@ -67,6 +68,7 @@ class Ledger:
                 cost_usd=result.cost_usd,
                 sandbox=result.sandbox,
                 error="incomplete" if result.incomplete else None,
+                cached=result.cached,
             )
         )
 

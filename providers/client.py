@@ -17,7 +17,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
@@ -62,6 +62,9 @@ from .types import (
     ToolSpec,
 )
 from .urls import clean_base_url as _clean_base_url
+
+if TYPE_CHECKING:
+    from .cache import CacheMode
 
 __all__ = ["AsyncClient", "Prepared", "to_messages"]
 
@@ -149,7 +152,13 @@ class AsyncClient(MediaCalls, BatchCalls):
         region: Mapping[str, str] | None = None,
         residency: str | None = None,
         opt_in: Iterable[str] = (),
+        cache: Any = None,
     ) -> None:
+        """`cache=True` (the user cache dir) or `cache="path"` keeps complete replies on disk and answers
+        repeated calls from there (providers/cache.py); an unwritable path fails here."""
+        from .cache import open_cache
+
+        self.cache = open_cache(cache)
         self.sandbox = sandbox
         # regions and the residency policy are checked here, so a typo fails before any call
         self.regions = check_region_map(region)
@@ -165,7 +174,10 @@ class AsyncClient(MediaCalls, BatchCalls):
         self._sandbox_delay = sandbox_delay
         self._sandbox_app: Any = None
         self._transports = LoopTransports(
-            self._new_http_client, injected=http_client, policy=RetryPolicy(max_retries=max_retries)
+            self._new_http_client,
+            injected=http_client,
+            policy=RetryPolicy(max_retries=max_retries),
+            cache=self.cache,
         )
 
     def __repr__(self) -> str:
@@ -318,13 +330,16 @@ class AsyncClient(MediaCalls, BatchCalls):
         tool_choice: str | None = None,
         parallel_tool_calls: bool | None = None,
         output: OutputSpec | None = None,
+        cache: CacheMode = None,
         **options: Any,
     ) -> Prepared:
         """Validate a call and build its HttpCall, without sending anything.
 
         `region=` picks one of the provider's regions for this call (see providers/regions.py).
         `tools=` and `output=` take their wire-neutral specs here (the tool loop makes them from Python).
+        `cache=` is checked here and used when the call is sent (it is not part of the request).
         """
+        self._cache_mode(cache)
         provider, model_id = split_model(model)
         spec = provider_spec(provider)
         if spec.status == "unavailable":
@@ -408,11 +423,14 @@ class AsyncClient(MediaCalls, BatchCalls):
         started: float,
         retries: Any,
         request_id: str | None,
+        cached: bool = False,
     ) -> ChatResult:
         usage = result.usage
         cost = None
         price = prep.info.price
-        if (
+        if cached:
+            cost = 0.0  # answered from the response cache: nothing billed
+        elif (
             price
             and price.input_per_1m is not None
             and usage.input_tokens is not None
@@ -433,6 +451,7 @@ class AsyncClient(MediaCalls, BatchCalls):
                 "retries": list(retries),
                 "request_id": request_id,
                 "cost_usd": cost,
+                "cached": cached,
             }
         )
 
@@ -469,8 +488,14 @@ class AsyncClient(MediaCalls, BatchCalls):
         kwargs["tools"] = check_tools_arg(kwargs.get("tools"))
         return ToolRun(self, model, prompt, **kwargs)
 
-    async def _chat_one(self, model: str, prompt: Any, **kwargs: Any) -> ChatResult:
-        """One request, one result (the tool loop calls this for each turn)."""
+    async def _chat_one(
+        self, model: str, prompt: Any, *, cache: CacheMode = None, **kwargs: Any
+    ) -> ChatResult:
+        """One request, one result (the tool loop calls this for each turn).
+
+        `cache=False` skips the response cache for this call, `cache="refresh"` sends it again and
+        overwrites what was stored (only with `AsyncClient(cache=...)`).
+        """
         kwargs.pop("stream", None)
         prep = self.prepare(model, prompt, **kwargs)
         must_stream = getattr(prep.codec, "must_stream", None)
@@ -481,14 +506,18 @@ class AsyncClient(MediaCalls, BatchCalls):
                 "streamed under the hood: max_tokens is large enough that the provider requires streaming"
             )
             result: ChatResult | None = None
-            async for event in self._stream(prep):
+            async for event in self._stream(prep, cache=cache):
                 if isinstance(event, Done):
                     result = event.result
             assert result is not None
             return result
         started = time.perf_counter()
         reply = await self.transport.send(
-            await self._authorize(prep), provider=prep.spec.name, parse_error=self._error_parser(prep)
+            await self._authorize(prep),
+            provider=prep.spec.name,
+            parse_error=self._error_parser(prep),
+            cache=self._cache_mode(cache),
+            scope=self._cache_scope,
         )
         request_id = reply.headers.get(_request_id_header(prep))
         with reading(
@@ -499,8 +528,28 @@ class AsyncClient(MediaCalls, BatchCalls):
                 boundary.refuse(f"JSON {type(payload).__name__}, not an object")
             result = prep.codec.parse(payload, prep.request)
         return self._finish(
-            prep, result, url=reply.url, started=started, retries=reply.retries, request_id=request_id
+            prep,
+            result,
+            url=reply.url,
+            started=started,
+            retries=reply.retries,
+            request_id=request_id,
+            cached=reply.cached,
         )
+
+    @property
+    def _cache_scope(self) -> str:
+        return "sandbox" if self.sandbox else "live"
+
+    def _cache_mode(self, cache: CacheMode) -> CacheMode:
+        """The transport's cache mode for a call: off without a cache or with cache=False."""
+        if cache not in (None, True, False, "refresh"):
+            raise InvalidParameterError(f"cache= takes True, False or 'refresh' for a call, not {cache!r}")
+        if self.cache is None:
+            if cache == "refresh":
+                raise ConfigurationError("cache='refresh' needs a cache: create the client with cache=True")
+            return None
+        return "refresh" if cache == "refresh" else cache is not False
 
     def _error_parser(self, prep: Prepared) -> Any:
         def parse(status: int, headers: httpx2.Headers, body: bytes) -> ProviderError:
@@ -562,16 +611,23 @@ class AsyncClient(MediaCalls, BatchCalls):
     async def _stream_one(self, model: str, prompt: Any, **kwargs: Any) -> AsyncIterator[StreamEvent]:
         """One streamed request (the tool loop calls this for each turn)."""
         kwargs.pop("stream", None)
+        cache = kwargs.pop("cache", None)
         prep = self.prepare(model, prompt, stream=True, **kwargs)
-        async for event in self._stream(prep):
+        async for event in self._stream(prep, cache=cache):
             yield event
 
-    async def _stream(self, prep: Prepared) -> AsyncIterator[StreamEvent]:
+    async def _stream(self, prep: Prepared, *, cache: CacheMode = None) -> AsyncIterator[StreamEvent]:
         started = time.perf_counter()
         decoder = prep.codec.decoder(prep.request)
         call = await self._authorize(prep)
         name = prep.spec.name
-        async with self.transport.stream(call, provider=name, parse_error=self._error_parser(prep)) as sse:
+        async with self.transport.stream(
+            call,
+            provider=name,
+            parse_error=self._error_parser(prep),
+            cache=self._cache_mode(cache),
+            scope=self._cache_scope,
+        ) as sse:
             request_id = sse.response.headers.get(_request_id_header(prep))
             status = sse.response.status_code
 
@@ -629,6 +685,13 @@ class AsyncClient(MediaCalls, BatchCalls):
             with reading(name, "a stream", "", status=status, request_id=request_id):
                 result = decoder.result()
             result = self._finish(
-                prep, result, url=sse.url, started=started, retries=sse.retries, request_id=request_id
+                prep,
+                result,
+                url=sse.url,
+                started=started,
+                retries=sse.retries,
+                request_id=request_id,
+                cached=sse.cached,
             )
+            sse.complete()  # a whole stream: the cache (if asked) may keep it
         yield Done(result=result)

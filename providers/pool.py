@@ -17,11 +17,15 @@ import contextlib
 import weakref
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx2
 
 from .errors import ConfigurationError
 from .transport import RetryPolicy, Transport
+
+if TYPE_CHECKING:
+    from .cache import ResponseCache
 
 __all__ = ["LoopTransports"]
 
@@ -77,8 +81,10 @@ class LoopTransports:
         *,
         injected: httpx2.AsyncClient | None,
         policy: RetryPolicy,
+        cache: ResponseCache | None = None,
     ) -> None:
         self._make_client = make_client
+        self._cache = cache  # (one response cache for every loop's transport)
         self._injected = injected
         self._policy = policy
         self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Bound] = (
@@ -97,7 +103,9 @@ class LoopTransports:
         loop = _running_loop()
         if loop is None:
             if self._loopless is None:
-                self._loopless = Transport(self._injected or self._make_client(), policy=self._policy)
+                self._loopless = Transport(
+                    self._injected or self._make_client(), policy=self._policy, cache=self._cache
+                )
             return self._loopless
         bound = self._by_loop.get(loop)
         if bound is not None:
@@ -105,12 +113,12 @@ class LoopTransports:
         self._forget_closed_loops()
         if self._injected is not None:
             self._check_injected_loop(loop)
-            bound = _Bound(Transport(self._injected, policy=self._policy), None)
+            bound = _Bound(Transport(self._injected, policy=self._policy, cache=self._cache), None)
         else:
             client = self._make_client()
             closer = _close_at_shutdown(loop, client)
             _start(closer)
-            bound = _Bound(Transport(client, policy=self._policy), closer)
+            bound = _Bound(Transport(client, policy=self._policy, cache=self._cache), closer)
         self._by_loop[loop] = bound
         return bound.transport
 

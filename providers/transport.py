@@ -20,14 +20,17 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 
 from .errors import APIConnectionError, APITimeoutError, ProviderError
 from .types import HttpCall, Retry
 
-__all__ = ["Reply", "RetryPolicy", "SSEStream", "Transport", "default_http_client"]
+if TYPE_CHECKING:
+    from .cache import CacheMode, ResponseCache
+
+__all__ = ["Observer", "Reply", "RetryPolicy", "SSEStream", "Transport", "default_http_client"]
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 MAX_RETRY_AFTER_S = 60.0
@@ -37,6 +40,8 @@ DRAIN_TIMEOUT_S = 1.0
 DRAIN_MAX_BYTES = 64 * 1024
 
 ErrorParser = Callable[[int, httpx2.Headers, bytes], ProviderError]
+Observer = Callable[[str, int, httpx2.Headers], None]
+"""Sees every response's provider, status and headers, retried ones included (rate limiters)."""
 
 
 def default_http_client(transport: httpx2.AsyncBaseTransport | None = None) -> httpx2.AsyncClient:
@@ -104,6 +109,7 @@ class Reply:
     url: str
     elapsed_s: float
     retries: list[Retry] = field(default_factory=list)
+    cached: bool = False
 
     def json(self) -> Any:
         import json
@@ -119,13 +125,34 @@ class SSEStream:
     url: str
     started: float
     retries: list[Retry]
+    replay: list[tuple[str, str]] | None = None
+    """A cached stream's events, replayed instead of reading the response."""
+    record: Callable[[list[tuple[str, str]]], None] | None = None
+    """Where `complete()` stores the events read (a cache miss being filled)."""
+    _seen: list[tuple[str, str]] = field(default_factory=list, repr=False)
     _events: AsyncIterator[httpx2.ServerSentEvent] | None = field(default=None, repr=False)
 
+    @property
+    def cached(self) -> bool:
+        return self.replay is not None
+
     def events(self) -> AsyncIterator[httpx2.ServerSentEvent]:
-        """The response's events; one iterator, so `drain` can go on where a loop over it stopped."""
+        """The response's events (or a cached stream's, replayed); one iterator, so `drain` can go on
+        where a loop over it stopped."""
         if self._events is None:
-            self._events = aiter(httpx2.EventSource(self.response))
+            self._events = self._read()
         return self._events
+
+    async def _read(self) -> AsyncIterator[httpx2.ServerSentEvent]:
+        if self.replay is not None:
+            for name, data in self.replay:
+                yield httpx2.ServerSentEvent(event=name, data=data)
+            return
+        seen = self._seen if self.record is not None else None
+        async for event in httpx2.EventSource(self.response):
+            if seen is not None:
+                seen.append((event.event, event.data))
+            yield event
 
     async def drain(self, *, timeout_s: float = DRAIN_TIMEOUT_S, max_bytes: int = DRAIN_MAX_BYTES) -> bool:
         """Read the rest of the body after the final event, so the connection can be reused.
@@ -146,14 +173,28 @@ class SSEStream:
             return False  # the result is already complete; only the connection is lost
         return True
 
+    def complete(self) -> None:
+        """The consumer read a whole, successful stream: store it if the cache asked for it."""
+        if self.record is not None:
+            record, self.record = self.record, None
+            record(self._seen)
+
 
 class Transport:
     """Sends HttpCalls. Owns nothing provider-specific: errors are parsed by the codec's parser."""
 
-    def __init__(self, client: httpx2.AsyncClient, *, policy: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        client: httpx2.AsyncClient,
+        *,
+        policy: RetryPolicy | None = None,
+        cache: ResponseCache | None = None,
+    ) -> None:
         self.client = client
         self.policy = policy or RetryPolicy()
         self.sleep: Callable[[float], Any] = asyncio.sleep
+        self.cache = cache
+        self.observers: list[Observer] = []  # empty unless a loop (map) is watching rate limits
 
     def _request(self, call: HttpCall, attempt: int) -> httpx2.Request:
         headers = dict(call.headers)
@@ -217,6 +258,8 @@ class Transport:
                     attempt += 1
                     continue
                 raise APIConnectionError(f"could not reach {provider}: {exc}", provider=provider) from exc
+            for observe in self.observers:
+                observe(provider, response.status_code, response.headers)
             if response.status_code < 400:
                 return response, retries
             try:
@@ -230,11 +273,30 @@ class Transport:
                 continue
             raise parse_error(response.status_code, response.headers, body)
 
-    async def send(self, call: HttpCall, *, provider: str, parse_error: ErrorParser) -> Reply:
-        """Send a call and read the whole body; retry as the policy says; raise typed errors."""
+    async def send(
+        self,
+        call: HttpCall,
+        *,
+        provider: str,
+        parse_error: ErrorParser,
+        cache: CacheMode = None,
+        scope: str = "",
+    ) -> Reply:
+        """Send a call and read the whole body; retry as the policy says; raise typed errors.
+
+        `cache` (True, or "refresh" to overwrite) answers from the response cache when it has this call
+        (keyed on `scope`, the provider and what is sent) and stores complete successful replies.
+        """
         started = time.perf_counter()
+        key = self.cache.key(provider, call, scope) if cache and self.cache is not None else None
+        if key is not None and cache != "refresh" and self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None and hit.events is None:
+                headers = httpx2.Headers(hit.headers)
+                elapsed = time.perf_counter() - started
+                return Reply(hit.status, headers, hit.body, hit.url, elapsed, cached=True)
         response, retries = await self._open(call, provider=provider, parse_error=parse_error, stream=False)
-        return Reply(
+        reply = Reply(
             status=response.status_code,
             headers=response.headers,
             body=response.content,
@@ -242,17 +304,46 @@ class Transport:
             elapsed_s=time.perf_counter() - started,
             retries=retries,
         )
+        if key is not None and self.cache is not None and 200 <= reply.status < 300:
+            self.cache.put(key, provider, reply.status, reply.headers, reply.url, body=reply.body)
+        return reply
 
     @contextlib.asynccontextmanager
     async def stream(
-        self, call: HttpCall, *, provider: str, parse_error: ErrorParser
+        self,
+        call: HttpCall,
+        *,
+        provider: str,
+        parse_error: ErrorParser,
+        cache: CacheMode = None,
+        scope: str = "",
     ) -> AsyncIterator[SSEStream]:
-        """Open an SSE stream (retrying until it opens) and close it whatever happens."""
+        """Open an SSE stream (retrying until it opens) and close it whatever happens.
+
+        With `cache`, a stored stream is replayed event by event; a live one is stored once the consumer
+        calls `complete()` on it (after its final event), never when it was cut short.
+        """
         started = time.perf_counter()
+        store = self.cache if cache else None
+        key = store.key(provider, call, scope) if store is not None else None
+        if store is not None and key is not None and cache != "refresh":
+            hit = store.get(key)
+            if hit is not None and hit.events is not None:
+                response = httpx2.Response(hit.status, headers=hit.headers)
+                yield SSEStream(
+                    response=response, url=hit.url, started=started, retries=[], replay=hit.events
+                )
+                return
         response, retries = await self._open(call, provider=provider, parse_error=parse_error, stream=True)
+        url = str(response.request.url)
+        record = None
+        if store is not None and key is not None:
+            status, headers = response.status_code, response.headers
+
+            def record(events: list[tuple[str, str]]) -> None:
+                store.put(key, provider, status, headers, url, events=events)
+
         try:
-            yield SSEStream(
-                response=response, url=str(response.request.url), started=started, retries=retries
-            )
+            yield SSEStream(response=response, url=url, started=started, retries=retries, record=record)
         finally:
             await response.aclose()

@@ -351,6 +351,7 @@ class ChatResult(_Model):
         return value if value is None or isinstance(value, str) else None
 
     output: Any = Field(None, description="The validated structured output (output=...), if asked for.")
+    cached: bool = Field(False, description="True when the reply came from the response cache (cost $0).")
 
     @property
     def text(self) -> str:

@@ -141,7 +141,9 @@ def _footer_bits(result: ChatResult) -> list[str]:
     if result.latency_s is not None:
         bits.append(_latency(result.latency_s))
     bits.append(_usage(result))
-    if result.cost_usd is not None:
+    if result.cached:
+        bits.append("cached ($0)")
+    elif result.cost_usd is not None:
         bits.append(_cost(result.cost_usd))
     bits.append(_retries(result))
     return [b for b in bits if b]

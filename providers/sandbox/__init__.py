@@ -6,11 +6,16 @@
 
 Or serve it: `python -m providers.sandbox --port 8765`, then use base URLs such as
 `http://127.0.0.1:8765/openai/v1` and `http://127.0.0.1:8765/anthropic`. A request can also ask for
-a fault itself with the header `x-sandbox-fault: <spec>` (see `Fault.parse`).
+a fault itself with the header `x-sandbox-fault: <spec>` (see `Fault.parse`), and an answer of N
+words (N stream deltas, for benchmarks) with `x-sandbox-answer-words: N`.
+
+`app.rate_limit("openai", requests=60, window=60)` (or `--rate-limit openai=60/60` on the server)
+limits a provider: its replies then carry its own rate-limit headers and a request past the limit
+gets its 429 with retry-after (sandbox/limits.py).
 """
 
 from __future__ import annotations
 
-from .app import FAULT_HEADER, Fault, RecordedRequest, SandboxApp
+from .app import ANSWER_WORDS_HEADER, FAULT_HEADER, Fault, RecordedRequest, SandboxApp
 
-__all__ = ["FAULT_HEADER", "Fault", "RecordedRequest", "SandboxApp"]
+__all__ = ["ANSWER_WORDS_HEADER", "FAULT_HEADER", "Fault", "RecordedRequest", "SandboxApp"]

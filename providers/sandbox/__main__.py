@@ -22,11 +22,27 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="skip the providers' request schemas and cross-item rules (only the handlers' own checks)",
     )
+    parser.add_argument(
+        "--rate-limit",
+        action="append",
+        default=[],
+        metavar="PROVIDER=REQUESTS[/SECONDS][,tokens=N]",
+        help="limit a provider (e.g. openai=60/60: 60 requests a minute); its replies carry its "
+        "rate-limit headers and a request past the limit gets a 429 with retry-after (repeatable)",
+    )
     args = parser.parse_args(argv)
+    from .limits import parse_rate_limit
+
+    try:
+        limits = [parse_rate_limit(spec) for spec in args.rate_limit]
+    except ValueError as exc:
+        parser.error(str(exc))
 
     import uvicorn  # only the server needs it
 
     app = SandboxApp(delay=args.delay, strict=not args.lenient)
+    for provider, limit in limits:
+        app.limiter.set(provider, limit)
     config = uvicorn.Config(
         app, host=args.host, port=args.port, log_level=args.log_level, access_log=False, lifespan="on"
     )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 from urllib.parse import parse_qsl
 
+from . import text as T
 from .anthropic import ANTHROPIC
 from .batch_anthropic import ROUTES as ANTHROPIC_BATCH
 from .batch_gemini import ROUTES as GEMINI_BATCH
@@ -28,6 +29,7 @@ from .deepgram import DEEPGRAM
 from .deepseek import DEEPSEEK
 from .elevenlabs import ELEVENLABS
 from .gemini import GEMINI, VERTEX
+from .limits import HEADER_STYLES, RateLimit, RateLimiter
 from .media import CDN_HOSTS, MEDIA_CDN
 from .mistral import MISTRAL
 from .openai import OPENAI
@@ -37,7 +39,7 @@ from .self_hosted import CHATLAW, VLLM
 from .wire import Call, ProviderSpec, Reply, dumps, match_route
 from .xai import XAI
 
-__all__ = ["FAULT_HEADER", "Fault", "RecordedRequest", "SandboxApp"]
+__all__ = ["ANSWER_WORDS_HEADER", "FAULT_HEADER", "Fault", "RecordedRequest", "SandboxApp"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -45,6 +47,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 FAULT_HEADER = "x-sandbox-fault"
+ANSWER_WORDS_HEADER = "x-sandbox-answer-words"  # pads the answer to N words (N stream deltas): benchmarks
 STATUS_FAULTS = ("429", "500", "503", "529")
 FAULT_KINDS = (*STATUS_FAULTS, "drop", "malformed", "slow", "split")
 _SECRET_HEADERS = frozenset(
@@ -225,6 +228,7 @@ class SandboxApp:
         self.requests: list[RecordedRequest] = []
         self._faults: list[list[Any]] = []  # [Fault, times left], FIFO
         self.state: dict[str, Any] = {}  # per-app handler state (generation jobs), see Call.state
+        self.limiter = RateLimiter()
         self._count = 0
 
     # --- public helpers -----------------------------------------------------------------------
@@ -234,6 +238,15 @@ class SandboxApp:
         if times < 1:
             raise ValueError("times must be >= 1")
         self._faults.append([Fault.parse(fault) if isinstance(fault, str) else fault, times])
+
+    def rate_limit(
+        self, provider: str, requests: int | None = None, tokens: int | None = None, window: float = 60.0
+    ) -> None:
+        """Limit a provider to `requests` requests and/or `tokens` tokens per `window` seconds: its replies
+        then carry its rate-limit headers and a request past the limit gets its 429 with retry-after
+        (sandbox/limits.py). With neither `requests` nor `tokens`, the provider's limit is lifted."""
+        limit = None if requests is None and tokens is None else RateLimit(requests, tokens, window)
+        self.limiter.set(provider, limit)
 
     @property
     def pending_faults(self) -> list[tuple[Fault, int]]:
@@ -335,6 +348,19 @@ class SandboxApp:
             fault = self._take_fault(spec.name, route, call.headers)
         except ValueError as exc:
             return spec.error(400, f"invalid {FAULT_HEADER} header: {exc}", call.request_id), None
+        try:
+            words = _answer_words(call.headers)
+        except ValueError as exc:
+            return spec.error(400, str(exc), call.request_id), None
+        limited: dict[str, str] = {}
+        if self.limiter.limits:
+            style = HEADER_STYLES.get(spec.name, None if spec.name in self.PROVIDERS else "openai")
+            body_text = call.raw.decode("utf-8", "replace")
+            limited, wait = self.limiter.check(spec.name, body_text, self.clock(), style=style)
+            if wait is not None:
+                reply = spec.fault(429, call.request_id)
+                reply.headers.update(limited)
+                return reply, None
         if fault is not None and fault.kind == "slow":
             await asyncio.sleep(fault.seconds)
         if fault is not None and fault.status is not None:
@@ -348,10 +374,15 @@ class SandboxApp:
 
             if (refused := validate.check(spec, method, route, call)) is not None:
                 return refused, None
+        if words is None:
             reply = handler(call)
+        else:
+            with T.answer_words(words):
+                reply = handler(call)
+        if self.strict:
             validate.observe(spec, method, route, call, reply)
-            return reply, fault
-        return handler(call), fault
+        reply.headers.update(limited)
+        return reply, fault
 
     def _take_fault(self, provider: str, route: str, headers: Mapping[str, str]) -> Fault | None:
         spec = headers.get(FAULT_HEADER, "").strip()
@@ -430,6 +461,17 @@ class SandboxApp:
                 await asyncio.sleep(self.delay)
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _answer_words(headers: Mapping[str, str]) -> int | None:
+    value = headers.get(ANSWER_WORDS_HEADER, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= T.MAX_ANSWER_WORDS:
+        raise ValueError(
+            f"{ANSWER_WORDS_HEADER} takes a word count from 1 to {T.MAX_ANSWER_WORDS}, not {value!r}"
+        )
+    return int(value)
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -11,12 +11,15 @@ import binascii
 import hashlib
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 __all__ = [
     "SENTENCES_FOR_EFFORT",
     "answer_text",
+    "answer_words",
     "chunk_words",
     "content_text",
     "count_tokens",
@@ -68,9 +71,29 @@ def message_text(messages: Iterable[Any], role: str = "user") -> str:
     return last
 
 
+_ANSWER_WORDS: ContextVar[int | None] = ContextVar("sandbox_answer_words", default=None)
+MAX_ANSWER_WORDS = 1_000_000
+
+
+@contextmanager
+def answer_words(words: int | None) -> Iterator[None]:
+    """Within the block, answers are padded to `words` words (one stream delta each): the
+    `x-sandbox-answer-words` request header, for benchmarks that need a long answer."""
+    token = _ANSWER_WORDS.set(words)
+    try:
+        yield
+    finally:
+        _ANSWER_WORDS.reset(token)
+
+
 def answer_text(question: str) -> str:
-    """The sandbox's answer: a short sentence restating the question."""
-    return f'You asked: "{question.strip()}". In the sandbox, the answer restates your question.'
+    """The sandbox's answer: a short sentence restating the question (padded to `answer_words`)."""
+    text = f'You asked: "{question.strip()}". In the sandbox, the answer restates your question.'
+    words = _ANSWER_WORDS.get()
+    if words is not None:
+        have = len(text.split())
+        text += "".join(f" word{i}" for i in range(max(0, words - have)))
+    return text
 
 
 def _quote(question: str) -> str:
@@ -112,11 +135,13 @@ def truncate_to_tokens(text: str, max_tokens: int) -> tuple[str, bool]:
     """The longest word-prefix of text within max_tokens, and whether anything was cut."""
     if count_tokens(text) <= max_tokens:
         return text, False
-    words = chunk_words(text)
     kept: list[str] = []
-    for w in words:
-        if count_tokens("".join([*kept, w])) > max_tokens:
-            break
+    words = 0  # a prefix of k words counts ceil(4k/3) tokens: counted as we go, not re-counted
+    for w in chunk_words(text):
+        if w.strip():
+            if math.ceil((words + 1) * 4 / 3) > max_tokens:
+                break
+            words += 1
         kept.append(w)
     return "".join(kept), True
 
