@@ -26,7 +26,7 @@ from .boundary import guarded_error_parser, reading
 from .chat.base import ChatCodec, Connection
 from .client_batch import BatchCalls
 from .client_media import MediaCalls
-from .credentials import Secret, resolve_key
+from .credentials import Secret, clean_key, resolve_key
 from .errors import (
     ConfigurationError,
     IncompleteStreamError,
@@ -125,8 +125,11 @@ def _resolve_settings(
             value, source = setting.default, "default"
         if value is None:
             continue
-        if setting.secret and not isinstance(value, Secret):
-            value = Secret(str(value))
+        if setting.secret:  # stripped; a key no header can carry is refused here, never shown
+            where = f"settings[{spec.name!r}][{name!r}]" if source == "argument" else source
+            value = clean_key(value, provider=spec.name, source=where)
+            if value is None:
+                continue
         values[name], sources[name] = value, source
     return values, sources
 
@@ -168,7 +171,11 @@ class AsyncClient(MediaCalls, BatchCalls):
         }
         self._settings = _check_settings(settings)
         self._adc: Any = None  # Google application-default credentials, fetched on first need
-        self._keys = {k: Secret(v) for k, v in (api_keys or {}).items() if v}
+        self._keys = {  # stripped of whitespace around them; refused (never shown) if no header can carry them
+            k: key
+            for k, v in (api_keys or {}).items()
+            if (key := clean_key(v, provider=k, source=f"api_keys[{k!r}]")) is not None
+        }
         self._base_urls = dict(base_urls or {})
         self._env = env
         self._sandbox_delay = sandbox_delay

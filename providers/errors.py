@@ -6,6 +6,7 @@
     │   ├── UnknownModelError
     │   ├── ModelRetiredError                     names the successor and the date
     │   ├── MissingKeyError                       names the env var and the argument
+    │   ├── InvalidKeyError                       a key with a control or non-ASCII character (never shown)
     │   ├── ThinkingNotSupportedError
     │   ├── ResidencyError                        the endpoint does not keep data where residency= asks
     │   ├── ToolsNotSupportedError                tools or output= on a model/codec that cannot take them
@@ -43,14 +44,17 @@
     └── ToolLoopInterrupted                       Ctrl-C during a tool loop: `.partial` keeps every step
 
 Every ProviderError carries `provider`, `status`, `request_id` and (where given) `retry_after`.
-Messages never contain credentials: each one is passed through `credentials.redact`.
+Errors never contain credentials: the message and every attribute (a code, a body, a stream's error
+frame) pass through `credentials.redact` when set, and so does the exception an error is raised
+from (its `__cause__` / `__context__`: the one being handled when the error is made).
 """
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
-from .credentials import redact
+from .credentials import redact, scrub, scrub_exception
 
 if TYPE_CHECKING:
     from .types import ChatResult
@@ -65,6 +69,7 @@ __all__ = [
     "ConflictError",
     "IncompleteSessionError",
     "IncompleteStreamError",
+    "InvalidKeyError",
     "InvalidParameterError",
     "JobCancelledError",
     "JobError",
@@ -105,6 +110,10 @@ class LLMKitError(Exception):
         self.message = redact(message)
         self.provider = provider
         super().__init__(self.message)
+        scrub_exception(sys.exc_info()[1])  # what is being handled becomes this error's cause/context
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, scrub(value))  # codes, bodies, frames, excerpts: never a key
 
     def __str__(self) -> str:
         return self.message
@@ -136,6 +145,18 @@ class MissingKeyError(ConfigurationError):
     def __init__(self, message: str, *, provider: str, env_var: str) -> None:
         super().__init__(message, provider=provider)
         self.env_var = env_var
+
+
+class InvalidKeyError(ConfigurationError):
+    """A key that no HTTP header can carry (a control or non-ASCII character inside); nothing was sent.
+
+    The message names the provider, where the key came from (`.source`: `api_keys['openai']`, an env
+    var, a setting) and the position, never the key.
+    """
+
+    def __init__(self, message: str, *, provider: str, source: str) -> None:
+        super().__init__(message, provider=provider)
+        self.source = source
 
 
 class ThinkingNotSupportedError(ConfigurationError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from providers.domains import Citation, DomainPreset, RenderHints, final_answer, split_citations
+from providers.domains.citations import is_web_url
 from providers.types import ChatResult, TextPart, ThinkingPart
 
 from .objects import LiveChat, MimeBundle
@@ -76,7 +77,7 @@ def render_banner(hints: RenderHints) -> str:
 
 def _citation_html(c: Citation) -> str:
     text = c.text
-    if c.url and c.url in text:
+    if c.url and is_web_url(c.url) and c.url in text:  # (http(s) only, whatever built the Citation)
         before, _, after = text.partition(c.url)
         link = f'<a href="{_e(c.url)}" {_LINK}>{_e(c.url)}</a>'
         body = f"{_e(before)}{link}{_e(after)}"

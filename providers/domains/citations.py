@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["Citation", "boxed_answers", "final_answer", "split_citations"]
+__all__ = ["Citation", "boxed_answers", "final_answer", "is_web_url", "split_citations"]
+
+_WEB_URL = re.compile(r"https?://[^\s/?#<>\"'`\\]+[^\s<>\"'`\\]*", re.IGNORECASE)
+
+
+def is_web_url(url: object) -> bool:
+    """Whether `url` is an absolute http(s) URL with a host, and nothing that could break out of an attribute."""
+    return isinstance(url, str) and _WEB_URL.fullmatch(url) is not None
 
 
 class Citation(BaseModel):
@@ -22,6 +29,12 @@ class Citation(BaseModel):
     number: int | None = Field(None, description="The number the model gave it ([1], 1., ...).")
     text: str = Field(..., description="The source as written, without its list marker.")
     url: str | None = Field(None, description="The first http(s) URL in the entry, if any.")
+
+    @field_validator("url")
+    @classmethod
+    def _web_only(cls, url: str | None) -> str | None:
+        # a link is only ever http(s): any other scheme (javascript:, data:, file:) stays plain text
+        return url if url is not None and is_web_url(url) else None
 
 
 # A heading line that opens the sources section: "Sources", "## References:", "**Citations**", ...
