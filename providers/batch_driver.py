@@ -33,6 +33,7 @@ import httpx2
 from .batch.base import BatchCodec, BatchFacts, BatchSpec, InputKind, batch_facts, jsonl, split_batch_id
 from .batch.rows import assemble, default_custom_id
 from .batch.types import BatchJob, BatchResults, BatchState, RawLine
+from .boundary import guarded_error_parser, reading
 from .chat.base import Connection
 from .errors import (
     ConfigurationError,
@@ -41,7 +42,6 @@ from .errors import (
     LLMKitError,
     ModelRetiredError,
     ProviderError,
-    StreamError,
 )
 from .jobs import JobTiming, poll_loop
 from .registry import ModelInfo, codec_for, lookup_model, provider_spec, split_model
@@ -259,7 +259,7 @@ class Batches:
         def parse(status: int, headers: httpx2.Headers, body: bytes) -> ProviderError:
             return codec.parse_error(codec.provider, status, headers, body)
 
-        return parse
+        return guarded_error_parser(parse, codec.provider)
 
     async def _send(self, codec: BatchCodec, call: HttpCall) -> tuple[int, httpx2.Headers, bytes]:
         reply = await self.client.transport.send(
@@ -271,14 +271,8 @@ class Batches:
         status, headers, body = await self._send(codec, call)
         if not body.strip():
             return None, headers, status
-        try:
+        with reading(codec.provider, "a batch reply", body, status=status, request_id=_request_id(headers)):
             return json.loads(body), headers, status
-        except ValueError as exc:
-            raise StreamError(
-                f"{codec.provider} sent a body that is not JSON: {body[:80]!r}",
-                provider=codec.provider,
-                status=status,
-            ) from exc
 
     # -- submit, resume ---------------------------------------------------------------------------
 
@@ -290,13 +284,14 @@ class Batches:
             call: HttpCall = codec.upload(plan.data, conn, name="llmkit-batch.jsonl")
             while True:
                 payload, headers, status = await self._json(codec, call)
-                step = codec.parse_upload(status, headers, payload, data=plan.data, conn=conn)
+                with reading(codec.provider, "a batch upload reply", payload, status=status):
+                    step = codec.parse_upload(status, headers, payload, data=plan.data, conn=conn)
                 if isinstance(step, str):
                     spec.file_id = step
                     break
                 call = step
         payload, _, _ = await self._json(codec, codec.create(spec, conn))
-        state = codec.parse_job(payload)
+        state = _job_state(codec, payload)
         job = BatchJob(
             id=f"{plan.provider}:{state.native_id}",
             native_id=state.native_id,
@@ -361,7 +356,7 @@ class Batches:
         model_id = _model_id(provider, model)
         context = self._context_for(provider, model_id, None)
         payload, _, _ = await self._json(context.codec, context.codec.poll(native, context.conn))
-        state = context.codec.parse_job(payload)
+        state = _job_state(context.codec, payload)
         job = BatchJob(
             id=f"{provider}:{state.native_id}",
             native_id=state.native_id,
@@ -381,7 +376,7 @@ class Batches:
         """Poll once; the job as the provider sees it now."""
         job, context = self.jobs[job_id], self._contexts[job_id]
         payload, _, _ = await self._json(context.codec, context.codec.poll(job.native_id, context.conn))
-        job = job.with_state(context.codec.parse_job(payload), elapsed_s=elapsed_s)
+        job = job.with_state(_job_state(context.codec, payload), elapsed_s=elapsed_s)
         self.jobs[job_id] = job
         return job
 
@@ -437,7 +432,7 @@ class Batches:
             return job
         payload, _, _ = await self._json(context.codec, context.codec.cancel(job.native_id, context.conn))
         if isinstance(payload, dict) and payload:
-            job = job.with_state(context.codec.parse_job(payload), poll=False)
+            job = job.with_state(_job_state(context.codec, payload), poll=False)
         else:  # Gemini answers a cancel with an empty body: look again
             job = await self.refresh(job_id)
         if not job.done and job.status != "cancelling":
@@ -463,7 +458,8 @@ class Batches:
             (await self._send(context.codec, call))[2]
             for call in context.codec.result_calls(state, context.conn)
         ]
-        lines, notes = context.codec.parse_results(state, bodies)
+        with reading(job.provider, "a batch results file", b"\n".join(bodies)):
+            lines, notes = context.codec.parse_results(state, bodies)
         results = assemble(
             job,
             lines,
@@ -475,7 +471,11 @@ class Batches:
 
     def _parse_ok(self, job: BatchJob, context: _Context, line: RawLine) -> ChatResult:
         assert line.body is not None
-        result: ChatResult = context.chat_codec.parse(line.body, context.request)
+        where = f"batch result {line.custom_id!r}"
+        with reading(job.provider, where, line.body, request_id=line.request_id) as boundary:
+            if not isinstance(line.body, dict):
+                boundary.refuse(f"JSON {type(line.body).__name__}, not an object")
+            result: ChatResult = context.chat_codec.parse(line.body, context.request)
         cost = None
         price = context.info.price if context.info is not None else None
         usage = result.usage
@@ -502,9 +502,11 @@ class Batches:
 
     def _parse_failed(self, job: BatchJob, context: _Context, line: RawLine) -> LLMKitError:
         body = line.body if line.body is not None else {"error": {"message": line.message, "code": line.code}}
-        error = context.chat_codec.parse_error(
-            job.provider, line.status or 500, httpx2.Headers(), json.dumps(body).encode()
+        parse = guarded_error_parser(
+            lambda status, headers, raw: context.chat_codec.parse_error(job.provider, status, headers, raw),
+            job.provider,
         )
+        error = parse(_status(line.status), httpx2.Headers(), json.dumps(body, default=str).encode())
         message = error.message if line.body is not None or not line.message else line.message
         return type(error)(
             f"request {line.custom_id!r} of {job.provider} batch {job.native_id}: {message}",
@@ -570,3 +572,20 @@ def batches(client: AsyncClient) -> Batches:
         found = Batches(client)
         client.__dict__["_batches"] = found
     return found
+
+
+def _job_state(codec: BatchCodec, payload: Any) -> BatchState:
+    """The codec's reading of a batch job, at the codec boundary."""
+    with reading(codec.provider, "a batch job", payload):
+        return codec.parse_job(payload)
+
+
+def _request_id(headers: httpx2.Headers) -> str | None:
+    return headers.get("x-request-id") or headers.get("request-id")
+
+
+def _status(status: Any) -> int:
+    """A result line's HTTP status, or 500 when the line gives none (or something that is not one)."""
+    return (
+        status if isinstance(status, int) and not isinstance(status, bool) and 100 <= status <= 599 else 500
+    )

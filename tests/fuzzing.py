@@ -166,6 +166,15 @@ def sse_frames(name: str) -> list[Frame]:
     return sse_events(name)
 
 
+def frames_of(body: bytes) -> list[Frame]:
+    """(event, data) pairs of an SSE body, parsed the way the transport parses them."""
+    request = httpx2.Request("GET", "https://fixture.invalid/")
+    response = httpx2.Response(
+        200, headers={"content-type": "text/event-stream"}, content=body, request=request
+    )
+    return [(e.event, e.data) for e in httpx2.EventSource(response)]
+
+
 def sse_bytes(frames: list[Frame]) -> bytes:
     out = []
     for event, data in frames:
@@ -473,6 +482,120 @@ def job_case(target: JobTarget, *, step: str, status: int, body: bytes, headers:
     return run(call())
 
 
+# -- provider batches: a real sandbox run recorded once, then replayed with its replies broken -------
+
+BATCH_MODELS = {
+    "openai": "openai/gpt-6.1-terra",
+    "anthropic": "anthropic/claude-haiku-5-5",
+    "gemini": "gemini/gemini-3.8-flash",
+    "mistral": "mistral/mistral-small-2603",
+}
+
+
+@dataclass
+class BatchRecording:
+    """One batch run against the sandbox: its id, the job reply of the last poll, the results replies."""
+
+    job_id: str
+    replies: dict[tuple[str, str], tuple[int, dict[str, str], bytes]]
+    job_key: tuple[str, str]
+    result_keys: list[tuple[str, str]]
+
+
+class _Recorder(httpx2.AsyncBaseTransport):
+    def __init__(self, inner: httpx2.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.seen: list[tuple[tuple[str, str], tuple[int, dict[str, str], bytes]]] = []
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = await self.inner.handle_async_request(request)
+        body = await response.aread()
+        headers = {
+            k: v
+            for k, v in response.headers.items()
+            if k.lower() not in ("content-length", "content-encoding")
+        }
+        self.seen.append(((request.method, request.url.path), (response.status_code, headers, body)))
+        return httpx2.Response(response.status_code, headers=headers, content=body, request=request)
+
+
+_BATCHES: dict[str, BatchRecording] = {}
+
+
+def batch_recording(provider: str) -> BatchRecording:
+    """Run a two-request batch on the sandbox once per process and keep what it answered."""
+    if provider in _BATCHES:
+        return _BATCHES[provider]
+    from providers.asgi_transport import StreamingASGITransport
+    from providers.client import AsyncClient
+    from providers.jobs import JobTiming
+    from providers.sandbox import SandboxApp
+
+    async def record() -> BatchRecording:
+        recorder = _Recorder(StreamingASGITransport(SandboxApp()))
+        async with httpx2.AsyncClient(transport=recorder) as http:
+            client = AsyncClient(sandbox=True, http_client=http)
+            client.batches.timing = JobTiming(first_s=0.0, factor=1.0, max_s=0.0, jitter=0.0)
+            job = await client.batch(["Why is the sky blue?", "Name a colour."], model=BATCH_MODELS[provider])
+            await job.wait()
+            polled = len(recorder.seen)
+            await job.results()
+        replies = dict(recorder.seen)
+        job_key = recorder.seen[polled - 1][0]
+        result_keys = [key for key, _ in recorder.seen[polled:]]
+        return BatchRecording(job.id, replies, job_key, result_keys)
+
+    _BATCHES[provider] = asyncio.run(record())
+    return _BATCHES[provider]
+
+
+def jsonl_bodies(body: bytes) -> st.SearchStrategy[bytes]:
+    """A results body broken in places: JSONL with one line mutated or replaced, or a JSON body mutated."""
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError):
+        doc = None
+    if doc is not None:
+        return bodies(doc)
+    lines = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
+
+    @st.composite
+    def broken(draw: Any) -> bytes:
+        out = [json.dumps(line) for line in lines]
+        if out:
+            i = draw(st.integers(0, len(out) - 1))
+            out[i] = draw(
+                mutated(lines[i]).map(lambda v: json.dumps(v, allow_nan=True)) | st.sampled_from(RAW_FRAMES)
+            )
+        return "\n".join(out).encode()
+
+    return st.one_of(broken(), st.binary(max_size=32), st.sampled_from(SPECIAL_BODIES))
+
+
+def batch_case(provider: str, *, job_body: bytes | None = None, results_body: bytes | None = None) -> Outcome:
+    """Resume the recorded batch by id and read its results, with the job or the results reply replaced."""
+    rec = batch_recording(provider)
+
+    def respond(request: httpx2.Request) -> httpx2.Response:
+        key = (request.method, request.url.path)
+        status, headers, body = rec.replies.get(key, (404, {}, b"{}"))
+        if key == rec.job_key and job_body is not None:
+            body = job_body
+        elif key in rec.result_keys and results_body is not None:
+            body = results_body
+        return httpx2.Response(status, headers=headers, content=body)
+
+    async def call() -> Any:
+        client = mock_client(respond)
+        try:
+            job = await client.batch_job(rec.job_id, model=BATCH_MODELS[provider])
+            return await job.results()
+        finally:
+            await client.aclose()
+
+    return run(call())
+
+
 # -- base URLs ------------------------------------------------------------------------------------
 
 url_hosts = st.sampled_from(
@@ -572,6 +695,18 @@ def tally(examples: int) -> dict[str, dict[str, int]]:
                 lambda b, j=j, step=step: job_case(j, step=step, status=200, body=b, headers={}),
             )
     drive("base urls", base_urls, base_url_case)
+    if os.environ.get("LLMKIT_FUZZ_TALLY_BATCH", "1") == "1":  # (off when tallying code without batches)
+        for provider in sorted(BATCH_MODELS):
+            rec = batch_recording(provider)
+            job = json.loads(rec.replies[rec.job_key][2])
+            drive(f"{provider} batch job", bodies(job), lambda b, p=provider: batch_case(p, job_body=b))
+            if rec.result_keys:
+                results = rec.replies[rec.result_keys[0]][2]
+                drive(
+                    f"{provider} batch results",
+                    jsonl_bodies(results),
+                    lambda b, p=provider: batch_case(p, results_body=b),
+                )
     return {name: dict(counts) for name, counts in table.items()}  # fmt: skip
 
 
