@@ -453,14 +453,15 @@ class LLMKit:
             raise
         return BatchJobView(self, handle)
 
-    def batch_job(self, job_id: str, *, provider: str | None = None, model: str | None = None) -> Any:
+    def batch_job(
+        self, job_id: str, *, provider: str | None = None, model: str | None = None, output: Any = None
+    ) -> Any:
         """Pick a batch up again by its id ("openai:batch_abc", or a bare id with provider=), e.g. after a
-        kernel restart; polls it once."""
+        kernel restart; polls it once. `output=` (the type the batch asked for) validates its results again."""
         from .batch import BatchJobView
 
-        return BatchJobView(
-            self, self._runner.run(self.client.batch_job(job_id, provider=provider, model=model))
-        )
+        handle = self.client.batch_job(job_id, provider=provider, model=model, output=output)
+        return BatchJobView(self, self._runner.run(handle))
 
     def sandbox_fault(self, spec: str, times: int = 1) -> None:
         """Make the next `times` sandbox calls fail: "429", "429:2" (retry-after 2 s), "500", "503", "529",

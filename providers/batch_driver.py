@@ -44,6 +44,7 @@ from .errors import (
     ProviderError,
 )
 from .jobs import JobTiming, poll_loop
+from .messages import to_messages
 from .registry import ModelInfo, codec_for, lookup_model, provider_spec, split_model
 from .types import ChatRequest, ChatResult, HttpCall
 
@@ -72,6 +73,7 @@ class BatchPlan:
     request: ChatRequest
     info: ModelInfo
     data: bytes | None = None  # the JSONL file to upload (file input only)
+    output: Any = None  # the OutputPlan of output=, each result validated into `result.output`
     notes: list[str] = field(default_factory=list)
     sent: dict[str, Any] = field(default_factory=dict)
 
@@ -161,14 +163,13 @@ def prepare_batch(
     ids = ids if ids is not None else [default_custom_id(i) for i in range(len(items))]
     _check_ids(ids, codec)
     meta = {str(k): str(v) for k, v in (metadata or {}).items()}
-    preps = []
-    for index, item in enumerate(items):
+    output = _structured(options)
+    for index, item in enumerate(items):  # a bad prompt is named by its input; option errors need no index
         try:
-            preps.append(client.prepare(model, item, **options))
-        except ConfigurationError as exc:
-            if len(items) == 1:
-                raise
-            raise type(exc)(f"input {index} ({ids[index]!r}): {exc.message}", provider=exc.provider) from exc
+            to_messages(item)
+        except InvalidParameterError as exc:
+            raise InvalidParameterError(f"input {index} ({ids[index]!r}): {exc.message}") from exc
+    preps = [client.prepare(model, item, **options) for item in items]
     first = preps[0]
     endpoint = codec.endpoint(first.call, cast(Connection, first.conn))
     bodies = [cast(dict[str, Any], p.call.json_body) for p in preps]
@@ -207,7 +208,26 @@ def prepare_batch(
         data=data,
         notes=notes,
         sent=sent,
+        output=output,
     )
+
+
+def _structured(options: dict[str, Any]) -> Any:
+    """tools= and output= as the chat call takes them (functions, pydantic models...), made into the
+    wire-neutral specs `prepare()` takes; the output plan is returned to validate each result.
+    A batch runs no tools: the results carry the tool calls the model asked for."""
+    if options.get("tools") is not None:
+        from .tools import toolset
+
+        options["tools"] = [t.spec() for t in toolset(options["tools"])]
+    if options.get("output") is None:
+        options.pop("output", None)
+        return None
+    from .output import output_plan
+
+    plan = output_plan(options["output"])
+    options["output"] = plan.spec
+    return plan
 
 
 @dataclass
@@ -220,6 +240,7 @@ class _Context:
     chat_codec: Any
     request: ChatRequest
     info: ModelInfo | None
+    output: Any = None  # the OutputPlan each result is validated against
 
 
 def _model_id(provider: str, model: str | None) -> str | None:
@@ -306,7 +327,7 @@ class Batches:
             notes=list(plan.notes),
             sent=plan.sent,
         ).with_state(state, elapsed_s=0.0, poll=False)
-        context = _Context(codec, plan.facts, conn, plan.chat_codec, plan.request, plan.info)
+        context = _Context(codec, plan.facts, conn, plan.chat_codec, plan.request, plan.info, plan.output)
         return self._remember(job, context)
 
     def _remember(self, job: BatchJob, context: _Context) -> AsyncBatch:
@@ -332,14 +353,23 @@ class Batches:
         return _Context(_load_codec(facts), facts, conn, chat_codec, request, info)
 
     async def resume(
-        self, job_id: str, *, provider: str | None = None, model: str | None = None
+        self, job_id: str, *, provider: str | None = None, model: str | None = None, output: Any = None
     ) -> AsyncBatch:
-        """A job by id: one this client started, else fetched from the provider (one poll)."""
+        """A job by id: one this client started, else fetched from the provider (one poll).
+
+        `output=` (the type the batch was asked for) validates each result into `result.output` again."""
         if not isinstance(job_id, str) or not job_id.strip():
             raise InvalidParameterError(
                 f"a batch id is a non-empty string such as 'openai:batch_abc', not {job_id!r}"
             )
+        plan = None
+        if output is not None:
+            from .output import output_plan
+
+            plan = output_plan(output)
         if job_id in self.jobs and provider is None:
+            if plan is not None:
+                self._contexts[job_id].output = plan
             return AsyncBatch(self, job_id)
         found, native = split_batch_id(job_id)
         if provider is not None and found is not None and provider != found:
@@ -352,6 +382,8 @@ class Batches:
             )
         qualified = f"{provider}:{native}"
         if qualified in self.jobs:
+            if plan is not None:
+                self._contexts[qualified].output = plan
             return AsyncBatch(self, qualified)
         model_id = _model_id(provider, model)
         context = self._context_for(provider, model_id, None)
@@ -368,6 +400,7 @@ class Batches:
         ).with_state(state)
         if job.model != model_id or job.endpoint:  # the batch names its model / endpoint: parse with those
             context = self._context_for(provider, job.model, job.endpoint)
+        context.output = plan
         return self._remember(job, context)
 
     # -- polling, cancel --------------------------------------------------------------------------
@@ -490,7 +523,7 @@ class Batches:
             ) / 1e6
             cost = standard * (context.facts.discount if context.facts.discount is not None else 1.0)
         note = f"{job.provider} batch {job.native_id}, request {line.custom_id!r}"
-        return result.model_copy(
+        result = result.model_copy(
             update={
                 "endpoint": job.endpoint or "",
                 "sandbox": self.client.sandbox,
@@ -499,6 +532,11 @@ class Batches:
                 "notes": [note, *result.notes],
             }
         )
+        if context.output is not None:  # a refusal or invalid JSON raises here: the row keeps that error
+            from .output import parse_output
+
+            result = result.model_copy(update={"output": parse_output(result, context.output)})
+        return result
 
     def _parse_failed(self, job: BatchJob, context: _Context, line: RawLine) -> LLMKitError:
         body = line.body if line.body is not None else {"error": {"message": line.message, "code": line.code}}

@@ -41,8 +41,9 @@ class BatchCalls:
         """Submit many chat requests as one provider batch (half price, results within the provider's window).
 
         `inputs` is a list of prompts (strings, message lists or dicts) or a {custom_id: prompt} mapping;
-        `custom_ids=` names them otherwise; chat options (thinking=, max_tokens=, system=, ...) apply to
-        every request. Returns an `AsyncBatch` right after submitting: `await job.wait()`, then
+        `custom_ids=` names them otherwise; chat options (thinking=, max_tokens=, system=, tools=, output=,
+        ...) apply to every request: `output=` validates each result into `result.output` (a refusal or
+        invalid JSON makes that row's error); tools are not run in a batch, the results carry the calls. Returns an `AsyncBatch` right after submitting: `await job.wait()`, then
         `await job.results()`. A prepared `BatchPlan` is submitted as it is.
         """
         from .batch_driver import BatchPlan
@@ -51,7 +52,8 @@ class BatchCalls:
         return await self.batches.submit(plan)
 
     async def batch_job(
-        self, job_id: str, *, provider: str | None = None, model: str | None = None
+        self, job_id: str, *, provider: str | None = None, model: str | None = None, output: Any = None
     ) -> AsyncBatch:
-        """A batch by id ("openai:batch_abc", or a bare id with `provider=`), e.g. after a restart."""
-        return await self.batches.resume(job_id, provider=provider, model=model)
+        """A batch by id ("openai:batch_abc", or a bare id with `provider=`), e.g. after a restart;
+        `output=` (the type the batch asked for) validates its results again."""
+        return await self.batches.resume(job_id, provider=provider, model=model, output=output)

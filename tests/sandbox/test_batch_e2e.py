@@ -231,7 +231,16 @@ async def test_per_request_errors_from_the_provider_itself(client: AsyncClient) 
         ({"model": MODELS["anthropic"], "input": "file"}, InvalidParameterError, "inline requests only"),
         ({"model": MODELS["openai"], "input": "inline"}, InvalidParameterError, "file only"),
         ({"model": MODELS["openai"], "input": "disk"}, InvalidParameterError, "input="),
-        ({"model": MODELS["openai"], "max_tokens": 0}, InvalidParameterError, "input 0"),
+        (
+            {"model": MODELS["openai"], "max_tokens": 0},
+            InvalidParameterError,
+            "max_tokens must be a positive",
+        ),
+        (
+            {"model": MODELS["anthropic"], "output": dict},
+            ConfigurationError,
+            "output= is not supported on anthropic",
+        ),
     ],
 )
 async def test_bad_input_is_refused_before_anything_is_sent(
@@ -437,3 +446,25 @@ async def test_tools_carry_over_into_the_batch_requests(client: AsyncClient) -> 
     assert row.result is not None
     calls = [p for p in row.result.parts if isinstance(p, ToolCallPart)]
     assert calls and calls[0].name == "get_weather"
+
+
+async def test_output_is_validated_per_row_and_again_on_resume(client: AsyncClient) -> None:
+    from typing import Literal
+
+    from pydantic import BaseModel
+
+    class Label(BaseModel):
+        sentiment: Literal["positive", "negative", "neutral"]
+
+    plan = client.prepare_batch(["Great!", "Awful"], model=MODELS["openai"], output=Label)
+    assert plan.spec.bodies[0]["text"]["format"]["type"] == "json_schema"
+    job = await client.batch(plan, model=MODELS["openai"])
+    await job.wait()
+    rows = await job.results()
+    assert all(isinstance(r.result.output, Label) for r in rows)
+    client.__dict__.pop("_batches")
+    client.batches.timing = NOW
+    plain = await (await client.batch_job(job.id)).results()
+    assert [r.result.output for r in plain] == [None, None]
+    again = await (await client.batch_job(job.id, output=Label)).results()
+    assert all(isinstance(r.result.output, Label) for r in again)
