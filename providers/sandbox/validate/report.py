@@ -6,9 +6,10 @@ Sources for the wording (captured from the live APIs by their users; dates are w
   instead.` (invalid_type), `Invalid value: 'bogus'. Supported values are: 'auto', 'default', and
   'flex'.` (invalid_value), `Missing required parameter: 'messages[0].role'.`
   (missing_required_parameter), and the order they are reported in (a missing parameter, then an
-  unknown one, then the rest): a conformance table captured against api.openai.com on 2026-08-30,
-  published in a public proxy's test suite (tests/openai-errors.test.mjs, found through the code
-  index); `Unknown parameter: 'reasoning'.` on /v1/chat/completions (teabranch/open-responses-server#41).
+  unknown one, then the rest): a table of errors captured against api.openai.com on 2026-08-30 in a
+  public OpenAI-compatible proxy's test suite (found through the code search; the repository is not
+  named by the index); `Unknown parameter: 'reasoning'.` on /v1/chat/completions
+  (teabranch/open-responses-server#41).
 * Anthropic (pydantic): `messages.1.content.0: Input tag 'compaction' found using 'type' does not
   match any of the expected tags: ...`, `messages.0.content: Input should be a valid list`,
   `temperature: Extra inputs are not permitted` (wire/delta-2026-11.md section 1.2),
