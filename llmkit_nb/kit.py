@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 from pydantic import PrivateAttr
 
 from providers.errors import ProviderError
-from providers.types import ChatResult, Done, TextDelta, ThinkingDelta
+from providers.types import (
+    ChatResult,
+    Done,
+    StepDone,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallDelta,
+    ToolResultEvent,
+)
 
 from .defaults import KitDefaults
 from .ledger import Ledger
@@ -188,6 +196,8 @@ class LLMKit:
         system: str | None = None,
         domain: Any = None,
         cache: Any = None,
+        tools: Any = None,
+        output: Any = None,
         **options: Any,
     ) -> ChatResponse:
         """Send a chat; with stream=True show it live (in place in a notebook, as text in a script).
@@ -195,6 +205,11 @@ class LLMKit:
         `domain="medical"` (or scientific, legal, finance) applies a domain preset; then the model may be
         left out -- `kit.chat("question", domain="medical")` -- to use the preset's own.
         `cache=False` bypasses the kit's response cache for this call; `cache="refresh"` overwrites it.
+
+        `tools=[fn, ...]` lets the model call your functions: the loop runs them and sends the results back
+        until it answers (`max_steps=10`, `run_tools=True`, `tool_choice=`, `parallel_tool_calls=`).
+        `output=Model` asks for a structured answer, validated into `r.output`. Ctrl-C stops a tool loop
+        and raises ToolLoopInterrupted, whose `.partial` keeps every finished turn.
         """
         if domain is not None:
             if prompt_or_messages is _NO_PROMPT:
@@ -207,6 +222,8 @@ class LLMKit:
                 max_tokens=max_tokens,
                 system=system,
                 **({} if cache is None else {"cache": cache}),
+                **({"tools": tools} if tools is not None else {}),
+                **({"output": output} if output is not None else {}),
                 **options,
             )
         if prompt_or_messages is _NO_PROMPT:
@@ -216,6 +233,10 @@ class LLMKit:
 
             raise UnknownProviderError("name the model as 'provider/model', or pass domain= for a preset's")
         kwargs = dict(thinking=thinking, max_tokens=max_tokens, system=system, **options)
+        if tools is not None or output is not None:
+            return self._tool_chat(
+                model, prompt_or_messages, kwargs, tools=tools, output=output, stream=stream
+            )
         if not stream:
             try:
                 result = self._runner.run(self.client.chat(model, prompt_or_messages, cache=cache, **kwargs))
@@ -270,23 +291,67 @@ class LLMKit:
             results=results,
         )
 
-    def _stream(self, model: str, prompt: Any, kwargs: dict[str, Any], *, live: Any = None) -> ChatResponse:
-        from providers.errors import IncompleteStreamError
+    def _tool_chat(
+        self, model: str, prompt: Any, kwargs: dict[str, Any], *, tools: Any, output: Any, stream: bool
+    ) -> ChatResponse:
+        """A tool loop (or a structured answer): every turn in the ledger, Ctrl-C keeps what finished."""
+        from providers.errors import OutputError, ToolLoopInterrupted
+
+        run = self.client.tool_run(
+            model, prompt, tools=tools, output=output, **kwargs
+        )  # checked: nothing sent
+        if stream:
+            return self._stream(model, prompt, kwargs, run=run)
+        try:
+            result = self._runner.run(run.run())
+        except OutputError as exc:
+            if exc.result is not None:
+                self.ledger.record_chat(exc.result)
+                exc.result = ChatResponse.of(exc.result)
+            raise
+        except ProviderError as exc:
+            self._record_partial(run)
+            self.ledger.record_error(model, exc, sandbox=self.sandbox)
+            raise
+        except KeyboardInterrupt as exc:
+            partial = self._record_partial(run)
+            raise ToolLoopInterrupted(
+                f"interrupted after {len(run.steps)} finished turn(s); .partial keeps them", partial=partial
+            ) from exc
+        self.ledger.record_chat(result)
+        return ChatResponse.of(result)
+
+    def _record_partial(self, run: Any) -> ChatResponse | None:
+        partial = run.partial()
+        if partial is None:
+            return None
+        self.ledger.record_chat(partial)
+        return ChatResponse.of(partial)
+
+    def _stream(
+        self, model: str, prompt: Any, kwargs: dict[str, Any], *, live: Any = None, run: Any = None
+    ) -> ChatResponse:
+        from providers.errors import IncompleteStreamError, OutputError, ToolLoopInterrupted
 
         from .display.objects import LiveChat
 
         provider, _, name = model.partition("/")
         if live is None:  # a caller may bring its own view (the domain presets add their banner)
             live = LiveChat(provider=provider, model=name, sandbox=self.sandbox)
+        source = run.stream() if run is not None else self.client.stream(model, prompt, **kwargs)
         try:
-            for event in self._runner.iterate(
-                self.client.stream(model, prompt, **kwargs), on_idle=live.flush
-            ):
+            for event in self._runner.iterate(source, on_idle=live.flush):
                 match event:
                     case ThinkingDelta():
                         live.add_thinking(event.text)
                     case TextDelta():
                         live.add_text(event.text)
+                    case ToolCallDelta():
+                        live.add_tool_delta(event)
+                    case StepDone():
+                        live.add_step(event.result)
+                    case ToolResultEvent():
+                        live.add_tool_result(event.call)
                     case Done():
                         self.ledger.record_chat(event.result)
                         result = ChatResponse.of(event.result, streamed=_in_kernel())
@@ -297,7 +362,21 @@ class LLMKit:
             exc.partial = ChatResponse.of(exc.partial)
             live.fail(exc)
             raise
+        except OutputError as exc:
+            if exc.result is not None:
+                self.ledger.record_chat(exc.result)
+                exc.result = ChatResponse.of(exc.result)
+            live.fail(exc)
+            raise
         except KeyboardInterrupt as exc:
+            if run is not None:
+                partial = self._record_partial(run)
+                err = ToolLoopInterrupted(
+                    f"interrupted after {len(run.steps)} finished turn(s); .partial keeps them",
+                    partial=partial,
+                )
+                live.fail(err)
+                raise err from exc
             live.fail(exc)
             raise
         except Exception as exc:

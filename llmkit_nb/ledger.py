@@ -53,7 +53,11 @@ class Ledger:
         return f"Ledger({len(self)} calls, ${self.total_cost():.4f})"
 
     def record_chat(self, result: ChatResult, *, kind: str = "chat") -> None:
-        """Record a finished (or partial) chat result."""
+        """Record a finished (or partial) chat result; a tool loop's turns each get their own entry."""
+        if result.steps:
+            for i, step in enumerate(result.steps, 1):
+                self.record_chat(step, kind=f"{kind} (turn {i}/{len(result.steps)})")
+            return
         u = result.usage
         self._entries.append(
             LedgerEntry(

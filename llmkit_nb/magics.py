@@ -5,7 +5,9 @@
     Summarize {topic} in three bullet points.
 
 The cell streams into its output; `{name}` is filled from the notebook's variables (`{{` for a
-literal brace); `-o name` stores the result. `%llm_config` shows the defaults, and
+literal brace); `-o name` stores the result. `--tools convert,lookup` offers those functions from the
+notebook (the tool loop runs them); `--output Clause` asks for a structured answer validated into the
+notebook's `Clause` (the stored result's `.output`). `%llm_config` shows the defaults, and
 `%llm_config model=openai/gpt-6.1-terra thinking=low` sets them. The magics share one kit: the
 notebook's own `LLMKit` when one is defined before the first %%llm (so its ledger and defaults are
 shared), else a kit of their own: the sandbox when LLMKIT_SANDBOX is set or no provider key is.
@@ -22,7 +24,7 @@ from typing import Any
 __all__ = ["USAGE", "LLMMagics", "load_ipython_extension", "parse_cell_args"]
 
 USAGE = """usage: %%llm [provider/model] [--thinking EFFORT|BUDGET|on|off] [-o NAME] [--system TEXT]
-             [--max-tokens N] [--no-stream]
+             [--max-tokens N] [--no-stream] [--tools NAME,NAME] [--output TYPE] [--max-steps N]
   The cell body is the prompt; {name} is filled from the notebook's variables ({{ for a brace).
   %llm_config                      show the defaults
   %llm_config key=value ...        set them (model, thinking, stream, max_tokens, system, sandbox)"""
@@ -41,7 +43,10 @@ def _parser() -> _Parser:
     p = _Parser(prog="%%llm", add_help=False)
     p.add_argument("model", nargs="?")
     p.add_argument("--thinking")
-    p.add_argument("-o", "--output", dest="output")
+    p.add_argument("-o", "--out", dest="store")
+    p.add_argument("--tools")
+    p.add_argument("--output", dest="output_type")
+    p.add_argument("--max-steps", type=int, dest="max_steps")
     p.add_argument("--system")
     p.add_argument("--max-tokens", type=int, dest="max_tokens")
     p.add_argument("--no-stream", action="store_true", dest="no_stream")
@@ -67,16 +72,29 @@ def parse_cell_args(line: str) -> dict[str, Any]:
         ns = _parser().parse_args(shlex.split(line))
     except (_Usage, ValueError) as exc:
         raise ValueError(f"{exc}\n{USAGE}") from None
-    if ns.output is not None and not ns.output.isidentifier():
-        raise ValueError(f"-o needs a Python name, not {ns.output!r}\n{USAGE}")
+    if ns.store is not None and not ns.store.isidentifier():
+        raise ValueError(f"-o needs a Python name, not {ns.store!r}\n{USAGE}")
+    tools = [t.strip() for t in ns.tools.split(",") if t.strip()] if ns.tools is not None else None
+    for name in [*(tools or []), *([ns.output_type] if ns.output_type else [])]:
+        if not name.isidentifier():
+            raise ValueError(f"--tools and --output take names of notebook variables, not {name!r}\n{USAGE}")
     return {
         "model": ns.model,
         "thinking": _thinking(ns.thinking),
-        "output": ns.output,
+        "output": ns.store,
         "system": ns.system,
         "max_tokens": ns.max_tokens,
         "stream": False if ns.no_stream else None,
+        "tools": tools,
+        "output_type": ns.output_type,
+        "max_steps": ns.max_steps,
     }
+
+
+def _lookup(ns: dict[str, Any], name: str, what: str) -> Any:
+    if name not in ns:
+        raise ValueError(f"{what} {name!r}: no such variable in the notebook; define it in a cell above")
+    return ns[name]
 
 
 class _Namespace(string.Formatter):
@@ -139,9 +157,18 @@ class LLMMagics:
         if not prompt:
             print("the cell is empty: write the prompt below the %%llm line\n" + USAGE)
             return None
-        overrides = {k: v for k, v in args.items() if k not in ("output", "model") and v is not None}
+        skip = ("output", "model", "tools", "output_type")
+        overrides = {k: v for k, v in args.items() if k not in skip and v is not None}
         if args["model"]:
             overrides["model"] = args["model"]
+        try:
+            if args["tools"]:
+                overrides["tools"] = [_lookup(self.shell.user_ns, n, "--tools") for n in args["tools"]]
+            if args["output_type"]:
+                overrides["output"] = _lookup(self.shell.user_ns, args["output_type"], "--output")
+        except ValueError as exc:
+            print(exc)
+            return None
         result = self.kit.ask(prompt, **overrides)
         if args["output"]:
             self.shell.user_ns[args["output"]] = result

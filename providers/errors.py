@@ -384,9 +384,9 @@ class JobInterrupted(KeyboardInterrupt):
 
 class ToolLoopInterrupted(KeyboardInterrupt):
     """Ctrl-C (or a cancel) during a tool loop. Still a KeyboardInterrupt; `.partial` is a ChatResult with
-    every step that finished (and the calls that ran), marked `stopped="cancelled"`."""
+    every step that finished (and the calls that ran), marked `stopped="cancelled"` (None if none finished)."""
 
-    def __init__(self, message: str, *, partial: ChatResult) -> None:
+    def __init__(self, message: str, *, partial: ChatResult | None) -> None:
         self.message = redact(message)
         self.partial = partial
         super().__init__(self.message)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol, TextIO
 
 from providers.errors import IncompleteStreamError, LLMKitError
-from providers.types import ChatResult, TextPart, ThinkingPart
+from providers.types import ChatResult, TextPart, ThinkingPart, ToolCall, ToolCallDelta, ToolCallPart
 
 from .render import (
     render_chat,
@@ -211,6 +211,9 @@ class LiveChat:
         self._closed = False
         self._term_mode: str | None = None
         self.renders = 0
+        self._steps: list[ChatResult] = []  # a tool loop's finished turns
+        self._calls: list[ToolCall] = []  # its calls that ran
+        self._pending: dict[int, list[str]] = {}  # this turn's calls as they stream: index -> [name, args]
 
     # -- incoming deltas -------------------------------------------------------------------
 
@@ -221,6 +224,47 @@ class LiveChat:
     def add_text(self, text: str) -> None:
         """Take a piece of answer text from the stream."""
         self._add("text", text)
+
+    def add_tool_delta(self, delta: ToolCallDelta) -> None:
+        """Take a piece of a tool call (its name first, then argument fragments)."""
+        if self._closed:
+            return
+        entry = self._pending.setdefault(delta.index, ["", ""])
+        if delta.name:
+            entry[0] = delta.name
+            if not self.notebook:
+                self._end_terminal_line()
+                self._write(f"[tool] {delta.name}(")
+                self._term_mode = "tool"
+        entry[1] += delta.arguments_delta
+        if self.notebook:
+            self._dirty = True
+            self.flush()
+        elif delta.arguments_delta:
+            self._write(delta.arguments_delta)
+
+    def add_step(self, result: ChatResult) -> None:
+        """A tool loop finished one turn: keep it, start the next."""
+        if self._closed:
+            return
+        self._steps.append(result)
+        self._segments, self._pending = [], {}
+        if not self.notebook and self._term_mode == "tool":
+            self._write(")")
+            self._end_terminal_line()
+
+    def add_tool_result(self, call: ToolCall) -> None:
+        """A tool ran; its result goes back to the model next."""
+        if self._closed:
+            return
+        self._calls.append(call)
+        if self.notebook:
+            self._dirty = True
+            self.flush(force=True)
+        else:
+            from .render_tools import call_summary
+
+            self._write(f"[tool] {call_summary(call)}\n")
 
     def _add(self, kind: str, text: str) -> None:
         if self._closed or not text:
@@ -281,13 +325,23 @@ class LiveChat:
 
     def partial(self, *, incomplete: bool = False) -> ChatResult:
         """What has arrived so far, as a ChatResult (for rendering)."""
-        parts: list[TextPart | ThinkingPart] = []
+        parts: list[TextPart | ThinkingPart | ToolCallPart] = []
         for kind, text in self._segments:
             if kind == "thinking":
                 parts.append(ThinkingPart(text=text, provider=self.provider))
             else:
                 parts.append(TextPart(text=text))
-        return ChatResult(
+        for index in sorted(self._pending):
+            name, args = self._pending[index]
+            call = ToolCallPart(
+                id=f"streaming-{index}",
+                name=name or "…",
+                raw_arguments=args,
+                invalid_json=True,
+                provider=self.provider,
+            )
+            parts.append(call)
+        current = ChatResult(
             provider=self.provider,
             model=self.model,
             parts=list(parts),
@@ -295,6 +349,17 @@ class LiveChat:
             sandbox=self.sandbox,
             incomplete=incomplete,
         )
+        if not self._steps:
+            return current
+        ran = {c.id for c in self._calls}
+        step = len(self._steps)
+        calls = [*self._calls]
+        calls += [
+            ToolCall(part=p, step=step)
+            for p in current.parts
+            if isinstance(p, ToolCallPart) and p.id not in ran
+        ]
+        return current.model_copy(update={"steps": [*self._steps, current], "calls": calls})
 
     def _show(self, bundle: MimeBundle, now: float) -> None:
         obj = _Bundle(bundle)

@@ -17,6 +17,7 @@ from providers.errors import IncompleteStreamError, LLMKitError, ProviderError
 from providers.types import ChatResult, ThinkingPart
 
 from .markdown import render_markdown
+from .render_tools import TOOLS_CSS, plain_output, plain_steps, render_last_calls, render_output, render_steps
 
 __all__ = [
     "endpoint_label",
@@ -83,7 +84,7 @@ def _e(value: object) -> str:
 
 
 def _style() -> str:
-    return f"<style>{_CSS}</style>"
+    return f"<style>{_CSS}{TOOLS_CSS}</style>"
 
 
 def _tokens(n: int) -> str:
@@ -150,6 +151,10 @@ def _footer_bits(result: ChatResult) -> list[str]:
 
 
 def _finish_line(result: ChatResult) -> str:
+    if result.stopped == "max_steps":
+        return f"stopped: max_steps reached after {len(result.steps) or 1} turns — the last turn's calls were not run"
+    if result.stopped:
+        return f"stopped: {result.stopped} — every finished turn is kept"
     reason = result.finish_reason
     if not reason or reason == "stop":
         return ""
@@ -240,11 +245,13 @@ def _chat_body(result: ChatResult, streaming: bool) -> str:
             '<div class="llmkit-banner" role="alert"><strong>Incomplete</strong> — the stream was cut '
             "short; below is what arrived.</div>"
         )
+    out.append(render_steps(result, lambda step: _reasoning_panel(step, False), render_markdown))
     out.append(_reasoning_panel(result, streaming))
-    answer = render_markdown(result.text)
-    if streaming and not answer and not _has_reasoning(result):
+    answer = render_output(result.output) if result.output is not None else render_markdown(result.text)
+    if streaming and not answer and not _has_reasoning(result) and not result.tool_calls:
         answer = '<span class="llmkit-muted">waiting for the model…</span>'
     out.append(f'<div class="llmkit-answer">{answer}</div>')
+    out.append(render_last_calls(result))
     finish = _finish_line(result)
     if finish:
         out.append(f'<div class="llmkit-banner">{_e(finish)}</div>')
@@ -305,7 +312,10 @@ def render_plain_chat(result: ChatResult) -> str:
     lines: list[str] = []
     if result.incomplete:
         lines.append("[incomplete: the stream was cut short; this is what arrived]")
-    if result.text:
+    lines += plain_steps(result)
+    if result.output is not None:
+        lines.append(plain_output(result.output))
+    elif result.text:
         lines.append(result.text)
     if _has_reasoning(result):
         shown = "shown" if result.reasoning else "hidden"

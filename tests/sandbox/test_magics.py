@@ -63,8 +63,36 @@ def test_parse_cell_args() -> None:
         "system": None,
         "max_tokens": None,
         "stream": False,
+        "tools": None,
+        "output_type": None,
+        "max_steps": None,
     }
+    assert parse_cell_args("--tools a,b --output Clause")["tools"] == ["a", "b"]
+    with pytest.raises(ValueError, match="names of notebook variables"):
+        parse_cell_args("--tools a.b")
     assert parse_cell_args("")["stream"] is None  # the kit's default decides
     with pytest.raises(ValueError, match="usage"):
         parse_cell_args("-o 3x")
     assert fill("{a} and {{b}}", {"a": 1}) == "1 and {b}"
+
+
+def test_tools_and_output_from_the_notebook(
+    shell: InteractiveShell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pydantic import BaseModel
+
+    class Distance(BaseModel):
+        feet: float
+
+    def convert(value: float, unit: str) -> float:
+        """Convert to feet."""
+        return value * 3.28084
+
+    shell.user_ns.update(convert=convert, Distance=Distance)
+    shell.run_cell_magic(
+        "llm", "openai/gpt-6.1-terra --tools convert --output Distance -o r --no-stream", "How far is 2 km?"
+    )
+    r = shell.user_ns["r"]
+    assert r.tool_calls[0].name == "convert" and r.tool_calls[0].ok and isinstance(r.output, Distance)
+    shell.run_cell_magic("llm", "openai/gpt-6.1-terra --tools nope", "hi")
+    assert "--tools 'nope': no such variable" in capsys.readouterr().out
