@@ -140,9 +140,13 @@ class DomainSession:
             from .display.domain import DomainLiveChat
 
             provider, _, name = call.model.partition("/")
-            self.kit.client.prepare(call.model, call.prompt, stream=True, **call.kwargs)
+            run = None
+            if "tools" in call.kwargs or "output" in call.kwargs:  # a tool loop, checked before sending
+                run = self.kit.client.tool_run(call.model, call.prompt, **call.kwargs)
+            else:
+                self.kit.client.prepare(call.model, call.prompt, stream=True, **call.kwargs)
             live = DomainLiveChat(hints=call.hints, provider=provider, model=name, sandbox=self.kit.sandbox)
-            result: ChatResult = self.kit._stream(call.model, call.prompt, call.kwargs, live=live)
+            result: ChatResult = self.kit._stream(call.model, call.prompt, call.kwargs, live=live, run=run)
         else:
             result = self.kit.chat(call.model, call.prompt, **call.kwargs)
         streamed = bool(getattr(result, "_streamed_once", False))

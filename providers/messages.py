@@ -17,6 +17,8 @@ __all__ = ["check_tools_supported", "to_messages"]
 def _message(item: Any) -> Message:
     if isinstance(item, Message):
         return item
+    if isinstance(item, str):  # a plain string in a conversation list is a user turn
+        return Message.user(item)
     if isinstance(item, ChatResult):
         return item.to_message()
     if isinstance(item, Mapping):

@@ -271,8 +271,14 @@ def _deref(node: Any, root: Mapping[str, Any]) -> Any:
     return node
 
 
-def example(schema: Any, root: Mapping[str, Any] | None = None, numbers: list[float] | None = None) -> Any:
-    """A value that satisfies `schema` (deterministic). `numbers` are used up by number fields in order."""
+def example(
+    schema: Any,
+    root: Mapping[str, Any] | None = None,
+    numbers: list[float] | None = None,
+    words: list[str] | None = None,
+) -> Any:
+    """A value that satisfies `schema` (deterministic). `numbers` are used up by number fields in order;
+    `words` by enum fields (the first word that is one of the enum's values, else its first value)."""
     root = root if root is not None else (schema if isinstance(schema, dict) else {})
     node = _deref(schema, root)
     if not isinstance(node, dict):
@@ -280,16 +286,21 @@ def example(schema: Any, root: Mapping[str, Any] | None = None, numbers: list[fl
     if "const" in node:
         return node["const"]
     if node.get("enum"):
+        values = {str(v).lower(): v for v in node["enum"]}
+        for i, word in enumerate(words or []):
+            if word.lower() in values:
+                del words[i]  # type: ignore[union-attr]  # (consumed: the next enum field takes the next word)
+                return values[word.lower()]
         return node["enum"][0]
     for key in ("anyOf", "oneOf"):
         options = [o for o in node.get(key) or [] if _deref(o, root).get("type") != "null"]
         if options:
-            return example(options[0], root, numbers)
+            return example(options[0], root, numbers, words)
     if isinstance(node.get("allOf"), list) and node["allOf"]:
         merged: dict[str, Any] = {}
         for sub in node["allOf"]:
             merged |= _deref(sub, root)
-        return example(merged, root, numbers)
+        return example(merged, root, numbers, words)
     kind = node.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
@@ -300,12 +311,12 @@ def example(schema: Any, root: Mapping[str, Any] | None = None, numbers: list[fl
         required = node.get("required")
         names = list(props) if required is None and node.get("additionalProperties") is False else required
         names = [n for n in props if n in set(names or [])]
-        return {n: example(props[n], root, numbers) for n in names}
+        return {n: example(props[n], root, numbers, words) for n in names}
     if kind == "array":
         count = max(1, int(node.get("minItems") or 0))
         if node.get("maxItems") is not None:
             count = min(count, int(node["maxItems"]))
-        return [example(node.get("items") or {}, root, numbers) for _ in range(count)]
+        return [example(node.get("items") or {}, root, numbers, words) for _ in range(count)]
     if kind in ("number", "integer"):
         return _number(node, kind, numbers)
     if kind == "boolean":

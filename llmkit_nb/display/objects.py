@@ -211,6 +211,7 @@ class LiveChat:
         self._closed = False
         self._term_mode: str | None = None
         self.renders = 0
+        self._printed = False  # (terminal) whether any delta was printed
         self._steps: list[ChatResult] = []  # a tool loop's finished turns
         self._calls: list[ToolCall] = []  # its calls that ran
         self._pending: dict[int, list[str]] = {}  # this turn's calls as they stream: index -> [name, args]
@@ -297,7 +298,7 @@ class LiveChat:
         if self.notebook:
             self._show(chat_mimebundle(result), self._clock())
             return
-        if not self._segments and result.text:
+        if not self._printed and result.text:
             self._print_delta("text", result.text)
         self._end_terminal_line()
         self._write(render_plain_footer(result) + "\n")
@@ -387,6 +388,7 @@ class LiveChat:
         return bool(isatty and isatty())
 
     def _print_delta(self, kind: str, text: str) -> None:
+        self._printed = True
         if kind != self._term_mode:
             if self._term_mode is not None:
                 self._end_terminal_line(blank=True)

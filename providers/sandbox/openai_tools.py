@@ -146,9 +146,12 @@ def chat_format(body: Mapping[str, Any]) -> dict[str, Any] | None:
         spec = fmt.get("json_schema")
         if isinstance(spec, dict) and isinstance(spec.get("schema"), dict):
             return dict(spec["schema"])
+    messages = [m for m in body.get("messages") or [] if isinstance(m, dict)]
+    texts = [T.content_text(m.get("content")) for m in messages if m.get("role") in ("system", "developer")]
     if isinstance(fmt, dict) and fmt.get("type") == "json_object":
-        messages = [m for m in body.get("messages") or [] if isinstance(m, dict)]
-        return prompt_schema([T.content_text(m.get("content")) for m in messages])
+        return prompt_schema(texts + [T.content_text(m.get("content")) for m in messages])
+    if any(_SCHEMA_BLOCK.search(t) for t in texts):
+        return prompt_schema(texts)  # no JSON mode: the model follows the schema its instructions spell out
     return None
 
 

@@ -5,8 +5,9 @@ What it does with a request that offers tools (each dialect extracts a `ToolView
 * If tool results follow the last user message, it answers from them ("The tools returned: ...").
 * Else, unless `tool_choice` is "none", it calls a tool: the one `tool_choice` names, else the first
   offered tool whose name appears in the prompt, else the first offered tool; with arguments that
-  satisfy the tool's schema (`schemas.example`): numbers in the prompt fill number parameters in order, the rest
-  are the schema's first enum value, its default, or a value of the right type and format.
+  satisfy the tool's schema (`schemas.example`): numbers in the prompt fill number parameters in order,
+  words of the prompt that are enum values fill enum parameters (a word right after a number first), the
+  rest are the schema's first enum value, its default, or a value of the right type and format.
 * A directive in the last user message chooses the call: `sandbox: call NAME {"arg": 1}` (several
   directives make parallel calls; the JSON object is optional, `{}` by default, and is sent as given,
   valid for the schema or not, so a test can send bad arguments). `sandbox: answer` makes it answer
@@ -30,7 +31,8 @@ from ..schemas import example
 __all__ = ["ToolCallPlan", "ToolView", "answer_from_results", "plan_calls", "structured_answer"]
 
 _DIRECTIVE = re.compile(r"sandbox:\s*call\s+([A-Za-z0-9_.:-]+)")
-_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?")  # (not the 14 of carbon-14)
+_WORD = re.compile(r"(\d+(?:\.\d+)?)?\s*([A-Za-z_][\w-]*)")
 
 
 @dataclass
@@ -68,6 +70,16 @@ def _directives(text: str) -> list[ToolCallPlan]:
     return calls
 
 
+def _words(text: str) -> list[str]:
+    """The prompt's words for enum fields: a word right after a number first ("3.2 km"), then the rest
+    in order -- so "How many ft is 3.2 km?" converts from km to ft."""
+    after_number: list[str] = []
+    others: list[str] = []
+    for number, word in _WORD.findall(text):
+        (after_number if number else others).append(word)
+    return after_number + others
+
+
 def plan_calls(view: ToolView) -> list[ToolCallPlan]:
     """The calls the sandbox model makes for this request ([] when it answers instead)."""
     if not view.tools or view.results or view.choice == "none":
@@ -87,7 +99,7 @@ def plan_calls(view: ToolView) -> list[ToolCallPlan]:
         pick = next((n for n in names if n.lower() in lowered), names[0])
     schema = dict(view.tools)[pick]
     numbers = [float(n) if "." in n else int(n) for n in _NUMBER.findall(view.question)]
-    args = example(schema, schema, numbers)
+    args = example(schema, schema, numbers, _words(view.question))
     return [ToolCallPlan(pick, json.dumps(args if isinstance(args, dict) else {}, separators=(",", ":")))]
 
 
