@@ -12,6 +12,11 @@ words (N stream deltas, for benchmarks) with `x-sandbox-answer-words: N`.
 `app.rate_limit("openai", requests=60, window=60)` (or `--rate-limit openai=60/60` on the server)
 limits a provider: its replies then carry its own rate-limit headers and a request past the limit
 gets its 429 with retry-after (sandbox/limits.py).
+
+The batch APIs are emulated too (sandbox/batches.py and batch_<provider>.py): OpenAI's files and
+batches, Anthropic's message batches, Gemini's batchGenerateContent and Files API, Mistral's batch jobs.
+A batch advances one step per poll; `[sandbox:fail]`, `[sandbox:expired]` and `[sandbox:stuck]` in a
+request's text ask for a failed request, an expired batch and one that never ends (docs/batch.md).
 """
 
 from __future__ import annotations
