@@ -533,13 +533,20 @@ class LLMKit:
         return BatchJobView(self, handle)
 
     def batch_job(
-        self, job_id: str, *, provider: str | None = None, model: str | None = None, output: Any = None
+        self,
+        job_id: str,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        output: Any = None,
+        region: str | None = None,
     ) -> Any:
         """Pick a batch up again by its id ("openai:batch_abc", or a bare id with provider=), e.g. after a
-        kernel restart; polls it once. `output=` (the type the batch asked for) validates its results again."""
+        kernel restart; polls it once. `output=` (the type the batch asked for) validates its results again;
+        `region=` names the region it went to when it is not the kit's choice for that provider."""
         from .batch import BatchJobView
 
-        handle = self.client.batch_job(job_id, provider=provider, model=model, output=output)
+        handle = self.client.batch_job(job_id, provider=provider, model=model, output=output, region=region)
         return BatchJobView(self, self._runner.run(handle))
 
     def sandbox_fault(self, spec: str, times: int = 1) -> None:

@@ -335,7 +335,9 @@ class Batches:
         self._contexts[job.id] = context
         return AsyncBatch(self, job.id)
 
-    def _context_for(self, provider: str, model: str | None, endpoint: str | None) -> _Context:
+    def _context_for(
+        self, provider: str, model: str | None, endpoint: str | None, region: str | None = None
+    ) -> _Context:
         facts = batch_facts(provider)
         spec = provider_spec(provider)
         chat_codec = codec_for(spec)
@@ -349,15 +351,22 @@ class Batches:
                 info = lookup_model(provider, model)
             except ModelRetiredError:
                 info = None  # still readable; just not priced
-        conn = self.client.connection(spec, info=info)
+        conn = self.client.connection(spec, region=region, info=info)
         return _Context(_load_codec(facts), facts, conn, chat_codec, request, info)
 
     async def resume(
-        self, job_id: str, *, provider: str | None = None, model: str | None = None, output: Any = None
+        self,
+        job_id: str,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        output: Any = None,
+        region: str | None = None,
     ) -> AsyncBatch:
         """A job by id: one this client started, else fetched from the provider (one poll).
 
-        `output=` (the type the batch was asked for) validates each result into `result.output` again."""
+        `output=` (the type the batch was asked for) validates each result into `result.output` again;
+        `region=` is the region it was submitted to, when that is not the client's choice for the provider."""
         if not isinstance(job_id, str) or not job_id.strip():
             raise InvalidParameterError(
                 f"a batch id is a non-empty string such as 'openai:batch_abc', not {job_id!r}"
@@ -386,7 +395,7 @@ class Batches:
                 self._contexts[qualified].output = plan
             return AsyncBatch(self, qualified)
         model_id = _model_id(provider, model)
-        context = self._context_for(provider, model_id, None)
+        context = self._context_for(provider, model_id, None, region)
         payload, _, _ = await self._json(context.codec, context.codec.poll(native, context.conn))
         state = _job_state(context.codec, payload)
         job = BatchJob(
@@ -399,7 +408,7 @@ class Batches:
             notes=["resumed by id"],
         ).with_state(state)
         if job.model != model_id or job.endpoint:  # the batch names its model / endpoint: parse with those
-            context = self._context_for(provider, job.model, job.endpoint)
+            context = self._context_for(provider, job.model, job.endpoint, region)
         context.output = plan
         return self._remember(job, context)
 

@@ -51,9 +51,8 @@ class BatchCalls:
         plan = inputs if isinstance(inputs, BatchPlan) else self.prepare_batch(inputs, model=model, **options)
         return await self.batches.submit(plan)
 
-    async def batch_job(
-        self, job_id: str, *, provider: str | None = None, model: str | None = None, output: Any = None
-    ) -> AsyncBatch:
+    async def batch_job(self, job_id: str, **kwargs: Any) -> AsyncBatch:
         """A batch by id ("openai:batch_abc", or a bare id with `provider=`), e.g. after a restart;
-        `output=` (the type the batch asked for) validates its results again."""
-        return await self.batches.resume(job_id, provider=provider, model=model, output=output)
+        `output=` (the type the batch asked for) validates its results again; `region=` names the region
+        it went to when that is not this client's choice for the provider."""
+        return await self.batches.resume(job_id, **kwargs)

@@ -468,3 +468,14 @@ async def test_output_is_validated_per_row_and_again_on_resume(client: AsyncClie
     assert [r.result.output for r in plain] == [None, None]
     again = await (await client.batch_job(job.id, output=Label)).results()
     assert all(isinstance(r.result.output, Label) for r in again)
+
+
+async def test_a_batch_goes_to_the_chosen_region_and_resumes_there(client: AsyncClient) -> None:
+    job = await client.batch(["a"], model=MODELS["mistral"], region="eu")
+    assert client.sandbox_app.requests[0].headers["host"] == "api.eu.mistral.ai"
+    client.__dict__.pop("_batches")
+    client.batches.timing = NOW
+    again = await client.batch_job(job.id, region="eu")
+    assert client.sandbox_app.requests[-1].headers["host"] == "api.eu.mistral.ai"
+    await again.wait()
+    assert [r.status for r in await again.results()] == ["succeeded"]
