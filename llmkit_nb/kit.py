@@ -291,6 +291,31 @@ class LLMKit:
             results=results,
         )
 
+    def map(
+        self,
+        inputs: Any,
+        data: Any = None,
+        *,
+        model: str,
+        concurrency: int = 8,
+        progress: bool = True,
+        **options: Any,
+    ) -> Any:
+        """One chat call per input, `concurrency` at once, under the provider's rate limits, with a
+        progress display; returns a `MapResponse` (a table; `.results`, `.errors`, `.to_dicts()`).
+
+        `inputs`: a list of prompts (strings or message lists), a pandas/polars column, or a template
+        string with `data` rows (a list of dicts or a DataFrame): `kit.map("Classify: {review}", rows,
+        model=...)`. Chat options (thinking=, tools=, output=, max_tokens=, cache=, ...) apply to every
+        call. Everything is checked before anything is sent. Ctrl-C (the kernel's stop button) stops it
+        and returns the finished rows.
+        """
+        from .mapping import run_map
+
+        return run_map(
+            self, inputs, data, model=model, concurrency=concurrency, progress=progress, options=options
+        )
+
     def _tool_chat(
         self, model: str, prompt: Any, kwargs: dict[str, Any], *, tools: Any, output: Any, stream: bool
     ) -> ChatResponse:

@@ -37,6 +37,7 @@ from .errors import (
     ProviderUnavailable,
     ResponseFormatError,
 )
+from .mapping import MapCalls
 from .messages import check_tools_supported, to_messages
 from .pool import LoopTransports
 from .regions import RegionChoice, check_region_map, check_residency, resolve_region, validate_policy
@@ -138,7 +139,7 @@ def _kept(result: ChatResult) -> str:
     return f"kept {len(result.text)} answer and {len(result.reasoning)} reasoning characters; see .partial"
 
 
-class AsyncClient(MediaCalls, BatchCalls):
+class AsyncClient(MediaCalls, BatchCalls, MapCalls):
     """One client for every provider. Keys come from `api_keys=` or the environment."""
 
     def __init__(
