@@ -15,6 +15,7 @@ from __future__ import annotations
 import _thread
 import asyncio
 import collections
+import concurrent.futures
 import contextlib
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
@@ -87,6 +88,10 @@ class ThreadRunner:
                 ready.wait()
                 self._loop = loop
             return self._loop
+
+    def _submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Run `coro` in the background on this runner's loop (the chat panel's non-blocking calls)."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
 
     def _start(self, coro: Coroutine[Any, Any, T]) -> _Handoff[T]:
         """Start `coro` as a task on the background loop; the handoff says when it is done.
