@@ -65,11 +65,9 @@ def output_plan(target: Any, *, name: str | None = None, strict: bool = True) ->
             f"output= takes a pydantic model, a type pydantic validates (list[int], a TypedDict...) or a "
             f"JSON schema dict; {target!r} is none of these ({exc})"
         ) from exc
-    description = schema.get("description") if isinstance(schema.get("description"), str) else None
+    # (a docstring is already the schema's description: not repeated beside it, as openai's SDK does)
     schema, wrapped = wrap_root(schema)
-    spec = OutputSpec(
-        name=name or _name_of(target), json_schema=schema, strict=strict, description=description
-    )
+    spec = OutputSpec(name=name or _name_of(target), json_schema=schema, strict=strict)
     return OutputPlan(spec, adapter, wrapped, target)
 
 

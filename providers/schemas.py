@@ -170,6 +170,8 @@ def _strict(node: Any, root: dict[str, Any], out: Adapted, path: str) -> Any:
     elif all_of is not None:
         out.strict_ok = False
         out.why.append(f"{path}: allOf with several schemas")
+    if "default" in node and node["default"] is None:
+        del node["default"]  # (meaningless once nullable and required; openai's own helper drops it too)
     moved = {k: node.pop(k) for k in list(node) if k not in _OPENAI_KEEP and k != "allOf"}
     if node.get("format") and node["format"] not in _OPENAI_FORMATS:
         moved["format"] = node.pop("format")

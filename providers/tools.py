@@ -17,11 +17,14 @@ no function: the model may call it, and the call comes back unrun (a way to get 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import functools
 import inspect
 import re
 import types
 import typing
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -34,6 +37,7 @@ from .types import ToolSpec
 
 __all__ = ["Tool", "as_tool", "check_names", "tool", "toolset"]
 
+_FUNCTIONS: weakref.WeakKeyDictionary[Any, Tool] = weakref.WeakKeyDictionary()
 _SECTION = re.compile(r"^\s*(Args|Arguments|Parameters|Params|Keyword Args)\s*:?\s*$")
 _HEADER = re.compile(r"^([A-Z][A-Za-z ]*):\s*$")
 _GOOGLE_ARG = re.compile(r"^\s+(\*{0,2}\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
@@ -218,8 +222,7 @@ def _hints(fn: Callable[..., Any]) -> dict[str, Any]:
 
 
 def _from_model(model: type[pydantic.BaseModel], name: str | None, description: str | None) -> Tool:
-    schema = model.model_json_schema()
-    schema.pop("title", None)
+    schema = model.model_json_schema()  # (its title kept, as openai's pydantic_function_tool keeps it)
     doc = description if description is not None else (inspect.getdoc(model) or "")
     if doc == inspect.getdoc(pydantic.BaseModel):
         doc = ""
@@ -253,9 +256,7 @@ def tool(
 
     def make(target: Any) -> Tool:
         made = as_tool(target, name=name, description=description)
-        if strict is not None:
-            made.strict = strict
-        return made
+        return made if strict is None else dataclasses.replace(made, strict=strict)
 
     return make if fn is None else make(fn)
 
@@ -271,7 +272,17 @@ def as_tool(obj: Any, *, name: str | None = None, description: str | None = None
     if isinstance(obj, Mapping):
         return _from_dict(obj)
     if callable(obj):
-        return _from_function(obj, name, description)
+        if name is not None or description is not None:
+            return _from_function(obj, name, description)
+        try:  # the schema is made once per function (pydantic's create_model costs milliseconds)
+            cached = _FUNCTIONS.get(obj)
+        except TypeError:  # (an unhashable or not weak-referenceable callable)
+            return _from_function(obj, None, None)
+        if cached is None:
+            cached = _from_function(obj, None, None)
+            with contextlib.suppress(TypeError):
+                _FUNCTIONS[obj] = cached
+        return cached
     raise ToolDefinitionError(
         f"a tool must be a function, a pydantic model class or a schema dict, not {type(obj).__name__}"
     )

@@ -51,7 +51,7 @@ async def test_each_provider_gets_its_own_mechanism() -> None:
         await client.chat("openai/gpt-6.1-terra", CONTRACT, output=Clause, api="chat")
         rf = last_body(client)["response_format"]
         assert rf["type"] == "json_schema" and rf["json_schema"]["strict"] is True
-        assert set(rf["json_schema"]) == {"name", "schema", "strict", "description"}
+        assert set(rf["json_schema"]) == {"name", "schema", "strict"}
         await client.chat("deepseek/deepseek-flash", CONTRACT, output=Clause)
         body = last_body(client)
         assert body["response_format"] == {"type": "json_object"}

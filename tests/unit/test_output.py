@@ -30,7 +30,9 @@ def result(text: str, finish: str = "stop", refusal: bool = False) -> ChatResult
 
 def test_plans_name_and_wrap() -> None:
     plan = output_plan(Point)
-    assert plan.spec.name == "Point" and plan.spec.description == "A point." and not plan.wrapped
+    assert (
+        plan.spec.name == "Point" and plan.spec.json_schema["description"] == "A point." and not plan.wrapped
+    )
     assert output_plan(Pair).spec.name == "Pair"
     listed = output_plan(list[int])
     assert listed.wrapped and listed.spec.name == "list" and listed.spec.json_schema["required"] == ["value"]

@@ -154,3 +154,9 @@ def test_wrap_root_for_non_object_outputs() -> None:
     wrapped, did = wrap_root(schema)
     assert did and wrapped["properties"]["value"] == schema and wrapped["required"] == ["value"]
     assert wrap_root({"type": "object"}) == ({"type": "object"}, False)
+
+
+def test_a_function_schema_is_made_once_and_overrides_do_not_leak() -> None:
+    assert as_tool(convert) is as_tool(convert)
+    loose = tool(convert, strict=False)
+    assert loose.strict is False and as_tool(convert).strict is None
