@@ -117,6 +117,13 @@ def parse_output(result: ChatResult, plan: OutputPlan) -> Any:
         )
     try:
         data = json.loads(_fenced(text))
+    except RecursionError as exc:
+        raise OutputError(
+            "the answer is JSON nested too deeply to read; the raw text is kept in .raw_text",
+            raw_text=text,
+            result=result,
+            provider=provider,
+        ) from exc
     except json.JSONDecodeError as exc:
         raise OutputError(
             f"the answer is not JSON ({exc.msg} at character {exc.pos}); the raw text is kept in .raw_text",

@@ -43,7 +43,7 @@ def arguments_of(raw: Any) -> tuple[dict[str, Any], bool]:
         return {}, raw not in (None, "")
     try:
         value = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}, True
     return (value, False) if isinstance(value, dict) else ({}, True)
 

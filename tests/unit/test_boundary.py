@@ -287,3 +287,17 @@ def test_boundary_leaves_our_errors_and_interrupts_alone() -> None:
         raise KeyError("choices")
     assert isinstance(info.value, LLMKitError) and info.value.status == 200
     assert "KeyError: 'choices'" in info.value.message
+
+
+def test_deep_json_in_an_answer_or_tool_arguments_is_not_a_recursion_error() -> None:
+    from providers.chat.openai_items import arguments_of
+    from providers.errors import OutputError
+    from providers.output import output_plan, parse_output
+    from providers.types import TextPart
+
+    deep = "[" * 100_000 + "]" * 100_000
+    answer = ChatResult(provider="openai", model="m", parts=[TextPart(text=deep)], finish_reason="stop")
+    with pytest.raises(OutputError, match="nested too deeply") as info:
+        parse_output(answer, output_plan(list[int]))
+    assert isinstance(info.value.__cause__, RecursionError) and info.value.raw_text == deep
+    assert arguments_of(deep) == ({}, True)  # a call's broken arguments are flagged, the answer kept
