@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
 
-.PHONY: lab test lint unit notebooks bench sandbox clean browser-deps screenshots
+.PHONY: lab test lint unit notebooks test-notebooks bench sandbox clean browser-deps screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,11 +37,22 @@ browser-deps:
 unit: $(VENV)/.test browser-deps
 	$(BIN)/python -m pytest -q
 
-# notebooks run against the offline sandbox (LLMKIT_SANDBOX=1), whatever keys the machine has
-notebooks: $(VENV)/.test
-	LLMKIT_SANDBOX=1 $(BIN)/python -m pytest -q -p no:randomly --nbval-lax --nbval-current-env notebooks/
+# The notebooks run against the offline sandbox in a clean environment (no keys, no region variables,
+# UTC), the same one for writing the committed outputs and for comparing against them.
+NB_ENV = env -i PATH="$$PATH" HOME="$$HOME" TMPDIR="$${TMPDIR:-/tmp}" LANG=C.UTF-8 PYTHONUTF8=1 \
+	TZ=UTC PYTHONHASHSEED=0 LLMKIT_SANDBOX=1
 
-test: lint unit notebooks
+# regenerate the committed outputs of every notebooks/*.ipynb from a sandbox run (commit the result)
+notebooks: $(VENV)/.test
+	$(NB_ENV) $(BIN)/python scripts/run_notebooks.py
+
+# run every notebook and compare its outputs with the committed ones (nbval, strict), modulo
+# notebooks/sanitize.cfg (timings, random ids); notebooks/conftest.py teaches nbval display updates
+test-notebooks: $(VENV)/.test
+	$(NB_ENV) $(BIN)/python -m pytest -q -p no:randomly --nbval --nbval-current-env \
+	  --nbval-sanitize-with notebooks/sanitize.cfg notebooks/
+
+test: lint unit test-notebooks
 
 # refresh docs/img/ from the browser tests
 screenshots: $(VENV)/.test browser-deps
