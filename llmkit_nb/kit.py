@@ -133,10 +133,12 @@ class LLMKit:
         residency: str | None = None,
         opt_in: Any = (),
         cache: Any = None,
+        allow_retired: bool = False,
     ) -> None:
         """`region={"mistral": "eu"}` picks providers' regions; `residency="eu"` refuses non-EU endpoints
         before any request; `opt_in=["lighton"]` enables providers the catalog marks opt-in;
-        `cache=True` (the user cache dir) or `cache="path"` answers repeated calls from disk, at $0."""
+        `cache=True` (the user cache dir) or `cache="path"` answers repeated calls from disk, at $0;
+        `allow_retired=True` tries models the catalog says are retired instead of refusing them."""
         from providers.client import AsyncClient
 
         self._runner: Runner = make_runner(loop)
@@ -153,6 +155,7 @@ class LLMKit:
             residency=residency,
             opt_in=opt_in,
             cache=cache,
+            allow_retired=allow_retired,
         )
         self.sandbox = sandbox
         self.ledger = Ledger()

@@ -40,14 +40,23 @@ from .errors import (
 from .mapping import MapCalls
 from .messages import check_tools_supported, to_messages
 from .pool import LoopTransports
-from .regions import RegionChoice, check_region_map, check_residency, resolve_region, validate_policy
+from .regions import (
+    RegionChoice,
+    check_region_map,
+    check_region_model,
+    check_residency,
+    resolve_region,
+    validate_policy,
+)
 from .registry import (
     ModelInfo,
     ProviderSpec,
+    allow_retired_from_env,
     codec_for,
     connector_for,
     lookup_model,
     provider_spec,
+    retired_message,
     split_model,
 )
 from .thinking import Resolved, coerce, resolve
@@ -157,13 +166,17 @@ class AsyncClient(MediaCalls, BatchCalls, MapCalls):
         residency: str | None = None,
         opt_in: Iterable[str] = (),
         cache: Any = None,
+        allow_retired: bool = False,
     ) -> None:
         """`cache=True` (the user cache dir) or `cache="path"` keeps complete replies on disk and answers
-        repeated calls from there (providers/cache.py); an unwritable path fails here."""
+        repeated calls from there (providers/cache.py); an unwritable path fails here.
+        `allow_retired=True` (or LLMKIT_ALLOW_RETIRED=1) sends calls to models the catalog says are
+        retired -- by date or by record -- instead of refusing them; each result notes it."""
         from .cache import open_cache
 
         self.cache = open_cache(cache)
         self.sandbox = sandbox
+        self.allow_retired = bool(allow_retired) or allow_retired_from_env(env)
         # regions and the residency policy are checked here, so a typo fails before any call
         self.regions = check_region_map(region)
         self.residency = validate_policy(residency)
@@ -298,6 +311,8 @@ class AsyncClient(MediaCalls, BatchCalls, MapCalls):
             where = conn.settings.get(spec.region_setting)
             name = str(where).strip().lower() if where is not None else None
             choice = RegionChoice(name, spec.regions.get(name or ""), choice.source)
+        if info is not None:
+            check_region_model(spec, choice, info.id)
         allowed = check_residency(self.residency, spec, info, choice, conn.base_url, custom_url=custom)
         return dataclasses.replace(conn, region=choice.name, residency=allowed)
 
@@ -358,7 +373,7 @@ class AsyncClient(MediaCalls, BatchCalls, MapCalls):
             raise ConfigurationError(
                 f"{provider} does not offer chat; it offers {', '.join(spec.modalities)}"
             )
-        info = lookup_model(provider, model_id)
+        info = lookup_model(provider, model_id, allow_retired=self.allow_retired)
         if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens <= 0):
             raise InvalidParameterError(f"max_tokens must be a positive integer, got {max_tokens!r}")
         messages, system_from_messages = to_messages(prompt)
@@ -369,6 +384,8 @@ class AsyncClient(MediaCalls, BatchCalls, MapCalls):
             notes.append(
                 f"{provider}/{model_id} is not in the catalog: sent as given, with the provider's defaults"
             )
+        elif info.status == "retired":  # (only with allow_retired=True)
+            notes.append(f"{retired_message(info, model_id)}; sent anyway (allow_retired)")
         elif info.status == "deprecated" and info.retires_on:
             notes.append(f"{provider}/{info.id} is deprecated and retires on {info.retires_on}")
         request = ChatRequest(

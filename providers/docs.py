@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -56,7 +57,9 @@ def thinking_markdown() -> str:
         "| model | style | accepted efforts | default | can turn off | budget range |",
         "|---|---|---|---|---|---|",
     ]
-    for info in sorted(list_models(thinking=True), key=lambda m: (m.provider, m.id)):
+    # as of the catalog's own date, so the page changes when the catalog does, not with the calendar
+    as_of = dt.date.fromisoformat(catalog_date())
+    for info in sorted(list_models(thinking=True, on=as_of), key=lambda m: (m.provider, m.id)):
         t = info.thinking
         budget = f"{t.budget_min:,}-{t.budget_max:,}" if t.budget_min and t.budget_max else ""
         efforts = ", ".join(t.efforts) or (

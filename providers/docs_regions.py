@@ -5,10 +5,11 @@ Written by `python -m providers.docs` (with docs/thinking.md and docs/PROVIDERS.
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlsplit
 
 from .regions import region_env
-from .registry import ProviderSpec, list_models, list_provider_specs
+from .registry import ProviderSpec, catalog_date, list_models, list_provider_specs
 
 __all__ = ["regions_markdown"]
 
@@ -41,7 +42,8 @@ def regions_markdown() -> str:
         for s in with_regions
         if any(r.residency == "eu" and r.status == "live" for r in s.regions.values())
     ]
-    resident_models = [m for m in list_models() if m.residency]
+    as_of = dt.date.fromisoformat(catalog_date())  # (the catalog's date, not the calendar's)
+    resident_models = [m for m in list_models(on=as_of) if m.residency]
     lines = [
         "# Regions and data residency",
         "",

@@ -22,6 +22,7 @@ naming the EU options. Everything here is pure: no I/O, no globals beyond the ca
 
 from __future__ import annotations
 
+import fnmatch
 import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -74,6 +75,14 @@ class Region(BaseModel):
     title: str | None = Field(None, description="A short human label, e.g. 'Frankfurt'.")
     source: str | None = Field(None, description="Where the host and the residency claim come from.")
     notes: str | None = None
+    models: tuple[str, ...] = Field(
+        (),
+        description="Model-id patterns (fnmatch) the region serves when it serves only some: calls for others refuse.",
+    )
+
+    def serves(self, model: str) -> bool:
+        """Whether this region serves a model id (every model, unless `models` lists some)."""
+        return not self.models or any(fnmatch.fnmatchcase(model, pattern) for pattern in self.models)
 
     @property
     def host(self) -> str | None:
@@ -212,6 +221,22 @@ def resolve_region(
     if spec.default_region:
         return RegionChoice(spec.default_region, spec.regions.get(spec.default_region), "default")
     return RegionChoice(None, None, "none")
+
+
+def check_region_model(spec: ProviderSpec, choice: RegionChoice, model: str) -> None:
+    """Refuse, before sending, a model the chosen region does not serve (AssemblyAI's EU gateway: Claude, Gemini)."""
+    region = choice.region
+    if region is None or region.serves(model):
+        return
+    others = [n for n, r in spec.regions.items() if r.status == "live" and r.serves(model)]
+    where = f" (from {choice.source})" if choice.source not in ("call", "default") else ""
+    raise ConfigurationError(
+        f"{spec.name} region {choice.name!r}{where} serves only {', '.join(region.models)} models, "
+        f"not {model!r}"
+        + (f"; use region {others[0]!r} for it" if others else "")
+        + (f" [{region.source}]" if region.source else ""),
+        provider=spec.name,
+    )
 
 
 def is_local_host(url: str) -> bool:

@@ -3,13 +3,21 @@
 The registry is explicit and lazy: `catalog/providers/<name>.json` maps each provider name to its
 codec ("module:Class") and connection facts; `catalog/models/<provider>.json` holds the dated model
 catalog. No file is read, and no provider module is imported, until first use.
+
+The catalog stays true as time passes: a model whose `retires_on` date has come is retired from that
+day on (`today()`: the system's date in UTC, or `LLMKIT_TODAY=YYYY-MM-DD`), exactly as one the
+catalog marks retired. A retired model is refused (ModelRetiredError names the date and the
+successor) unless the caller asks to try it anyway: `allow_retired=True` on `AsyncClient` / `LLMKit`,
+or `LLMKIT_ALLOW_RETIRED=1`; the call then goes out with a note saying so.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import importlib
 import json
+import os
 from importlib import resources
 from typing import Any, Literal
 
@@ -25,6 +33,7 @@ __all__ = [
     "ProviderSpec",
     "Region",
     "Setting",
+    "allow_retired_from_env",
     "catalog_date",
     "codec_for",
     "connector_for",
@@ -33,8 +42,13 @@ __all__ = [
     "list_providers",
     "lookup_model",
     "provider_spec",
+    "retired_message",
     "split_model",
+    "today",
 ]
+
+TODAY_ENV = "LLMKIT_TODAY"
+ALLOW_RETIRED_ENV = "LLMKIT_ALLOW_RETIRED"
 
 
 class Price(BaseModel):
@@ -76,6 +90,12 @@ class ModelInfo(BaseModel):
         None, description="Where this model keeps data whatever the endpoint (Maritaca's *-br-sp: 'br')."
     )
     known: bool = Field(True, description="False for a name the catalog does not know (passed through).")
+
+    def as_of(self, day: dt.date) -> ModelInfo:
+        """This row as it stands on `day`: once its `retires_on` date has come, it is retired (on that date)."""
+        if self.status == "retired" or not self.retires_on or dt.date.fromisoformat(self.retires_on) > day:
+            return self
+        return self.model_copy(update={"status": "retired", "retired_on": self.retires_on})
 
 
 class Setting(BaseModel):
@@ -203,6 +223,34 @@ def _models() -> dict[tuple[str, str], ModelInfo]:
     return table
 
 
+def today() -> dt.date:
+    """The date retirement dates are judged against: `LLMKIT_TODAY` (YYYY-MM-DD) if set, else today in UTC."""
+    given = os.environ.get(TODAY_ENV, "").strip()
+    if given:
+        try:
+            return dt.date.fromisoformat(given)
+        except ValueError:
+            from .errors import ConfigurationError
+
+            raise ConfigurationError(
+                f"{TODAY_ENV} must be a date such as 2026-12-04, not {given!r}"
+            ) from None
+    return dt.datetime.now(dt.UTC).date()
+
+
+def allow_retired_from_env(env: Any = None) -> bool:
+    """Whether `LLMKIT_ALLOW_RETIRED` asks to try retired models anyway (1, true, yes)."""
+    value = (os.environ if env is None else env).get(ALLOW_RETIRED_ENV, "")
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def retired_message(info: ModelInfo, name: str | None = None) -> str:
+    """'<provider>/<model> was retired on <date>; use <provider>/<successor>' (the catalog's facts)."""
+    succ = f"; use {info.provider}/{info.successor}" if info.successor else ""
+    when = f" on {info.retired_on}" if info.retired_on else ""
+    return f"{info.provider}/{name or info.id} was retired{when}{succ}"
+
+
 def catalog_date() -> str:
     """The date the model catalog describes (the newest of its files)."""
     return max(str(doc["as_of"]) for doc in _load_dir("models"))
@@ -230,8 +278,15 @@ def split_model(name: str) -> tuple[str, str]:
     return provider.lower(), model
 
 
-def lookup_model(provider: str, model: str) -> ModelInfo:
-    """The catalog row for a model. Retired models raise; unknown names pass through, marked."""
+def lookup_model(
+    provider: str, model: str, *, on: dt.date | None = None, allow_retired: bool = False
+) -> ModelInfo:
+    """The catalog row for a model as it stands `on` a date (default: `today()`). Retired models raise;
+    unknown names pass through, marked.
+
+    A model retired in the catalog, or whose `retires_on` date has come, raises ModelRetiredError
+    naming the date and the successor; with `allow_retired=True` its (retired) row is returned instead.
+    """
     spec = provider_spec(provider)
     info = _models().get((provider, model))
     if info is None:
@@ -243,11 +298,12 @@ def lookup_model(provider: str, model: str) -> ModelInfo:
             sampling="accepts",
             known=False,
         )
-    if info.status == "retired":
-        succ = f"; use {provider}/{info.successor}" if info.successor else ""
-        when = f" on {info.retired_on}" if info.retired_on else ""
+    if not (model != info.id and model.endswith("latest")):  # (a -latest alias moves on; it never retires)
+        info = info.as_of(on or today())
+    if info.status == "retired" and not allow_retired:
         raise ModelRetiredError(
-            f"{provider}/{model} was retired{when}{succ}",
+            f"{retired_message(info, model)}. To try it anyway, pass allow_retired=True "
+            f"(LLMKit(...) or AsyncClient(...)) or set {ALLOW_RETIRED_ENV}=1",
             provider=provider,
             successor=info.successor,
             retired_on=info.retired_on,
@@ -298,11 +354,21 @@ def list_providers() -> list[dict[str, Any]]:
 
 
 def list_models(
-    provider: str | None = None, *, thinking: bool | None = None, include_retired: bool = False
+    provider: str | None = None,
+    *,
+    thinking: bool | None = None,
+    include_retired: bool = False,
+    on: dt.date | None = None,
 ) -> list[ModelInfo]:
-    """Catalog models, optionally for one provider and/or only those that can (or cannot) think."""
+    """Catalog models as they stand `on` a date (default: `today()`), optionally for one provider and/or
+    only those that can (or cannot) think.
+
+    A model whose `retires_on` date has come counts as retired (left out unless `include_retired`).
+    """
+    day = on or today()
     seen: dict[tuple[str, str], ModelInfo] = {}
-    for info in _models().values():
+    for row in _models().values():
+        info = row.as_of(day)
         if provider and info.provider != provider:
             continue
         if not include_retired and info.status == "retired":

@@ -25,7 +25,15 @@ from ..errors import (
     ProviderError,
     StreamError,
 )
-from ..registry import ModelInfo, ProviderSpec, codec_for, lookup_model, provider_spec, split_model
+from ..registry import (
+    ModelInfo,
+    ProviderSpec,
+    codec_for,
+    lookup_model,
+    provider_spec,
+    retired_message,
+    split_model,
+)
 from ..types import HttpCall
 from .formats import OutputFormat
 from .options import warn_renamed
@@ -64,19 +72,23 @@ def _endpoint(url: str) -> str:
 def _model_notes(provider: str, info: ModelInfo) -> list[str]:
     if not info.known:
         return [f"{provider}/{info.id} is not in the catalog: sent as given"]
+    if info.status == "retired":  # (only with allow_retired=True)
+        return [f"{retired_message(info)}; sent anyway (allow_retired)"]
     if info.status in ("legacy", "deprecated"):
         successor = f"; consider {provider}/{info.successor}" if info.successor else ""
         return [f"{provider}/{info.id} is {info.status}{successor}"]
     return []
 
 
-def _spec_for(model: str, modality: str, example: str) -> tuple[ProviderSpec, str, ModelInfo]:
+def _spec_for(
+    model: str, modality: str, example: str, *, allow_retired: bool = False
+) -> tuple[ProviderSpec, str, ModelInfo]:
     provider, model_id = split_model(model)
     spec = provider_spec(provider)
     if modality not in spec.modalities:
         what = {"stt": "transcribe speech", "tts": "synthesize speech"}[modality]
         raise ConfigurationError(f"{provider} does not {what}; use e.g. model={example!r}", provider=provider)
-    return spec, model_id, lookup_model(provider, model_id)
+    return spec, model_id, lookup_model(provider, model_id, allow_retired=allow_retired)
 
 
 def connection_for(
@@ -115,7 +127,7 @@ def prepare_transcription(
     client: AsyncClient, audio: Any, *, model: str, **options: Any
 ) -> TranscriptionPlan:
     """Check a transcription and build its request; raises before sending for any bad input."""
-    spec, model_id, info = _spec_for(model, "stt", "deepgram/nova-3")
+    spec, model_id, info = _spec_for(model, "stt", "deepgram/nova-3", allow_retired=client.allow_retired)
     region = options.pop("region", None)
     codec = codec_for(spec)
     notes = _model_notes(spec.name, info)
@@ -203,7 +215,9 @@ def prepare_speech(
         provider_name = model.partition("/")[0]
         warn_renamed("model_id", "model='<provider>/<model id>'", provider=provider_name)
         model = f"{provider_name}/{options.pop('model_id')}"
-    spec, model_id, info = _spec_for(model, "tts", "elevenlabs/eleven_flash_v2_5")
+    spec, model_id, info = _spec_for(
+        model, "tts", "elevenlabs/eleven_flash_v2_5", allow_retired=client.allow_retired
+    )
     notes = _model_notes(spec.name, info)
     if "optimize_streaming_latency" in options:
         level = options.pop("optimize_streaming_latency")
@@ -395,7 +409,7 @@ def prepare_live(
     client: AsyncClient, chunks: Any, *, model: str = "deepgram/nova-3", **options: Any
 ) -> LivePlan:
     """Check a live transcription: Deepgram only; the first chunk must be audio (or raw with encoding)."""
-    spec, model_id, info = _spec_for(model, "stt", "deepgram/nova-3")
+    spec, model_id, info = _spec_for(model, "stt", "deepgram/nova-3", allow_retired=client.allow_retired)
     if spec.name != "deepgram":
         raise ConfigurationError(
             f"live transcription here is Deepgram's (wss://.../v1/listen); {spec.name} is transcribe-only: "

@@ -34,6 +34,8 @@ __all__ = [
     "text_to_speech_stream",
 ]
 
+# the models the live API serves (catalog/models/elevenlabs.json); eleven_monolingual_v1,
+# eleven_multilingual_v1 and scribe_v1 were removed on 2026-07-09 (elevenlabs.io/docs/changelog/2026/6/8)
 _TTS_MODELS = {
     "eleven_flash_v2_5",
     "eleven_flash_v2",
@@ -41,10 +43,10 @@ _TTS_MODELS = {
     "eleven_turbo_v2",
     "eleven_multilingual_v2",
     "eleven_v3",
-    "eleven_monolingual_v1",
-    "eleven_multilingual_v1",
+    "eleven_v4",
+    "eleven_v4_turbo",
 }
-_STT_MODELS = {"scribe_v1", "scribe_v2", "scribe_v1_experimental"}
+_STT_MODELS = {"scribe_v2", "scribe_v3"}
 _VOICE_ID = re.compile(r"^[A-Za-z0-9]{20}$")
 _MEDIA = {"mp3": "audio/mpeg", "opus": "audio/ogg"}
 

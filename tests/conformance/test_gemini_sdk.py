@@ -106,7 +106,7 @@ def test_sdk_budget_model_signs_its_thought_part(gem: Any) -> None:
     config = types.GenerateContentConfig(
         thinking_config=types.ThinkingConfig(thinking_budget=2048, include_thoughts=True)
     )
-    r = gem.models.generate_content(model="gemini-2.5-flash", contents=Q, config=config)
+    r = gem.models.generate_content(model="gemini-2.5-flash-lite", contents=Q, config=config)
     check_thinking_response(r)
     assert r.candidates[0].content.parts[0].thought_signature
 
@@ -296,9 +296,9 @@ CASES: dict[str, tuple[dict[str, Any], Any]] = {
         ),
     ),
     "budget": (
-        {"model": "gemini/gemini-2.5-flash", "thinking": 2048},
+        {"model": "gemini/gemini-2.5-flash-lite", "thinking": 2048},
         lambda c: c.models.generate_content(
-            model="gemini-2.5-flash",
+            model="gemini-2.5-flash-lite",
             contents="hi",
             config=types.GenerateContentConfig(
                 thinking_config=types.ThinkingConfig(thinking_budget=2048, include_thoughts=True)
@@ -306,9 +306,9 @@ CASES: dict[str, tuple[dict[str, Any], Any]] = {
         ),
     ),
     "budget-off": (
-        {"model": "gemini/gemini-2.5-flash", "thinking": False},
+        {"model": "gemini/gemini-2.5-flash-lite", "thinking": False},
         lambda c: c.models.generate_content(
-            model="gemini-2.5-flash",
+            model="gemini-2.5-flash-lite",
             contents="hi",
             config=types.GenerateContentConfig(thinking_config=types.ThinkingConfig(thinking_budget=0)),
         ),
@@ -387,7 +387,7 @@ def test_follow_up_turn_matches_the_sdk_history(fixture: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "model", ["gemini/gemini-3.8-flash", "vertex/gemini-3.8-flash", "gemini/gemini-2.5-flash"]
+    "model", ["gemini/gemini-3.8-flash", "vertex/gemini-3.8-flash", "gemini/gemini-2.5-flash-lite"]
 )
 async def test_our_client_over_http(sandbox_url: str, model: str) -> None:  # noqa: F811
     client = AsyncClient(

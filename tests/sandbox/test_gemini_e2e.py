@@ -121,19 +121,21 @@ def test_minimal_on_a_model_without_it_sends_low_and_says_so(kit: LLMKit) -> Non
 
 
 def test_budgets_on_the_2_5_family(kit: LLMKit) -> None:
-    r = kit.chat("gemini/gemini-2.5-flash", Q, thinking=2048)
+    r = kit.chat("gemini/gemini-2.5-flash-lite", Q, thinking=2048)
     assert thinking_config(kit) == {"thinkingBudget": 2048, "includeThoughts": True} and r.reasoning
-    r = kit.chat("gemini/gemini-2.5-flash", Q, thinking=False)
+    r = kit.chat("gemini/gemini-2.5-flash-lite", Q, thinking=False)
     assert thinking_config(kit) == {"thinkingBudget": 0} and not r.reasoning and not r.usage.reasoning_tokens
-    r = kit.chat("gemini/gemini-2.5-pro", Q, thinking=True)
+    r = kit.chat("gemini/gemini-2.5-flash-lite", Q, thinking=True)
     assert thinking_config(kit) == {"thinkingBudget": -1, "includeThoughts": True} and r.reasoning
     r = kit.chat("gemini/gemini-2.5-flash-lite", Q)
     assert thinking_config(kit) is None and not r.reasoning  # off by default
     with pytest.raises(ModelRetiredError, match=r"use vertex/gemini-3\.8-flash"):
-        kit.chat("vertex/gemini-2.5-pro", Q)  # retired on Vertex on 2026-10-20, still served on the API
+        kit.chat("vertex/gemini-2.5-pro", Q)  # retired on Vertex on 2026-10-20
+    with pytest.raises(ModelRetiredError, match=r"retired on 2026-12-01; use gemini/gemini-3\.8-flash"):
+        kit.chat("gemini/gemini-2.5-pro", Q)  # and on the Gemini API on 2026-12-01 (its retires_on date)
 
 
-@pytest.mark.parametrize("model", [*DOORS, "gemini/gemini-2.5-flash"])
+@pytest.mark.parametrize("model", [*DOORS, "gemini/gemini-2.5-flash-lite"])
 @pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
 def test_multi_turn_sends_signatures_back_on_their_parts(kit: LLMKit, model: str, stream: bool) -> None:
     first = kit.chat(model, Q, thinking="high", stream=stream)
@@ -176,7 +178,7 @@ def test_signatures_do_not_cross_doors(kit: LLMKit) -> None:
     assert any("not sent back" in n for n in r.notes)
 
 
-@pytest.mark.parametrize("model", [*DOORS, "gemini/gemini-2.5-flash"])
+@pytest.mark.parametrize("model", [*DOORS, "gemini/gemini-2.5-flash-lite"])
 def test_stream_matches_the_whole_answer(kit: LLMKit, model: str) -> None:
     whole = kit.chat(model, "Olá, coração 🌍 — ça va?", thinking="low")
     assert sent(kit).path.endswith(":generateContent")

@@ -47,7 +47,8 @@ def request(model: str, thinking: object = None, *, provider: str = "gemini", **
 def prepare(
     model: str, thinking: object = None, *, conn: Connection = CONN, **kw: Any
 ) -> tuple[Any, list[str]]:
-    info = lookup_model(conn.provider, model)
+    # (the wire mapping of a retired model still matters: allow_retired=True tries it anyway)
+    info = lookup_model(conn.provider, model, allow_retired=True)
     req = request(model, thinking, provider=conn.provider, **kw)
     resolved = resolve(req.thinking, info.thinking, model=f"{conn.provider}/{model}")
     notes = [*resolved.notes, *CODEC.check(req, info, resolved)]
