@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from providers.errors import ModelRetiredError, UnknownProviderError
@@ -38,11 +40,15 @@ def test_unknown_model_passes_through_marked() -> None:
 
 
 def test_catalog_rows_are_complete() -> None:
-    assert catalog_date() == "2026-11-26"
-    for info in list_models(include_retired=True):
+    assert catalog_date() == "2026-12-04"
+    as_of = dt.date.fromisoformat(catalog_date())
+    for info in list_models(include_retired=True, on=as_of):
         assert info.sources, info.id
         if info.status == "retired":
             assert info.retired_on and info.successor, info.id
+        soon = info.retires_on and info.retires_on <= "2026-12-31"
+        if soon:  # retiring within the month: its error must name a successor
+            assert info.successor, info.id
         if info.thinking.style.startswith("anthropic_budget"):
             assert info.thinking.budget_min == 1024
 
