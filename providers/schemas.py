@@ -193,7 +193,7 @@ def _strict(node: Any, root: dict[str, Any], out: Adapted, path: str) -> Any:
         if isinstance(extra, dict) or (extra is True and not node.get("properties")):
             out.strict_ok = False
             out.why.append(f"{path or 'the root'}: a free-form mapping (additionalProperties)")
-        elif not node.get("properties") and "additionalProperties" not in node:
+        elif "properties" not in node and "additionalProperties" not in node:
             out.strict_ok = False
             out.why.append(f"{path or 'the root'}: an object without properties")
         node["additionalProperties"] = False

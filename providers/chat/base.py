@@ -6,6 +6,7 @@ A codec is pure: `build(request, conn, resolved) -> HttpCall`, `parse(payload, r
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol
@@ -17,7 +18,7 @@ from ..errors import ProviderError, ToolsNotSupportedError, error_for_status
 from ..registry import ModelInfo
 from ..thinking import Resolved
 from ..transport import retry_after_seconds
-from ..types import ChatRequest, ChatResult, HttpCall, TextDelta, ThinkingDelta
+from ..types import ChatRequest, ChatResult, HttpCall, Message, TextDelta, ThinkingDelta, ToolCallPart
 
 __all__ = [
     "ChatCodec",
@@ -25,7 +26,9 @@ __all__ = [
     "StreamDecoder",
     "auth_headers",
     "error_from_body",
+    "foreign_call_notes",
     "loads",
+    "short_call_id",
     "tools_not_yet",
 ]
 
@@ -68,6 +71,34 @@ def auth_headers(conn: Connection) -> dict[str, str]:
 
 def loads(data: str | bytes) -> Any:
     return json.loads(data)
+
+
+_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def short_call_id(call_id: str, length: int = 9) -> str:
+    """A call id in the form Mistral requires (exactly 9 of [a-zA-Z0-9], wire/tools-batch.md 7), made from
+    another provider's id. Deterministic, so a call and its result map to the same id in every request
+    (the stable map the rewrite needs, without state); an id already in that form is kept."""
+    if len(call_id) == length and call_id.isascii() and call_id.isalnum():
+        return call_id
+    digest = int.from_bytes(hashlib.sha256(call_id.encode("utf-8")).digest()[:12], "big")
+    out = []
+    for _ in range(length):
+        digest, index = divmod(digest, len(_ALNUM))
+        out.append(_ALNUM[index])
+    return "".join(out)
+
+
+def foreign_call_notes(messages: list[Message], provider: str, *, rewritten_ids: bool = False) -> list[str]:
+    """The footer's note on tool calls another provider made: their arguments are sent re-serialized
+    (raw_arguments go back only to their maker) and, where the provider needs its own id format, their
+    ids rewritten."""
+    foreign = sum(isinstance(p, ToolCallPart) and p.provider != provider for m in messages for p in m.parts)
+    if not foreign:
+        return []
+    how = "arguments re-serialized" + (", ids rewritten to this provider's format" if rewritten_ids else "")
+    return [f"{foreign} tool call(s) from other providers sent with their {how}"]
 
 
 def tools_not_yet(provider: str) -> NoReturn:

@@ -40,7 +40,7 @@ from ..domains import for_scientific_domain
 from ..registry import ModelInfo
 from ..thinking import Resolved
 from ..types import ChatRequest, ChatResult, HttpCall, Message, ThinkingPart, ToolCallPart, Usage
-from .base import Connection
+from .base import Connection, foreign_call_notes
 from .openai_chat import ChatStreamDecoder, OpenAIChat, chat_messages
 from .openai_common import check_tools, output_notes
 
@@ -105,6 +105,7 @@ class DeepSeek(OpenAIChat):
     def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
         notes: list[str] = check_tools(request, strict=self.strict_tools)
         notes += output_notes(request, info, self.structured_output)
+        notes += foreign_call_notes(request.messages, request.provider)
         if any(t.strict for t in request.tools):
             notes.append(
                 "strict tools work on DeepSeek's beta endpoint only: base_urls={'deepseek': "

@@ -33,7 +33,7 @@ from ..types import (
     ToolResultPart,
     Usage,
 )
-from .base import Connection, auth_headers, error_from_body, loads
+from .base import Connection, auth_headers, error_from_body, foreign_call_notes, loads
 from .openai_common import (
     chat_tools,
     check_sampling,
@@ -169,6 +169,7 @@ class OpenAIChat:
     def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
         notes = check_sampling(request, info, resolved) + check_tools(request, strict=self.strict_tools)
         notes += output_notes(request, info, self.output_style(request))
+        notes += foreign_call_notes(request.messages, request.provider)
         if request.tools and info.id in TOOLS_ONLY_WITHOUT_REASONING and resolved.effort != "none":
             raise InvalidParameterError(
                 f"{info.provider}/{info.id} takes tools on Chat Completions only with reasoning effort 'none': "

@@ -32,7 +32,7 @@ from ..errors import InvalidParameterError, ProviderError
 from ..registry import ModelInfo
 from ..thinking import Resolved
 from ..types import ChatRequest, ThinkingPart
-from .base import error_from_body, loads
+from .base import error_from_body, foreign_call_notes, loads
 from .openai import OpenAIResponses
 from .openai_common import check_tools, openai_error, output_notes
 
@@ -69,6 +69,7 @@ class XAI(OpenAIResponses):
                 f"xAI takes at most {MAX_TOOLS} tools per request (docs.x.ai function-calling); got {len(request.tools)}"
             )
         notes: list[str] = check_tools(request) + output_notes(request, info, self.structured_output)
+        notes += foreign_call_notes(request.messages, request.provider)
         caps = info.thinking
         if caps.style == "xai_effort" and resolved.mode == "default":
             if request.thinking is None and caps.default:

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from providers.client import AsyncClient
 from providers.errors import ToolDefinitionError, ToolsNotSupportedError
+from providers.thinking import ThinkingConfig
 from providers.types import (
     Done,
     Message,
@@ -203,3 +204,24 @@ async def test_a_tool_without_a_function_returns_its_call_unrun() -> None:
         r = await client.chat(RESPONSES, "look up 'hello'", tools=[Lookup])
         assert r.tool_calls[0].name == "Lookup" and r.tool_calls[0].result is None
         assert isinstance(r.parts[-1], ToolCallPart) and any("no function" in n for n in r.notes)
+
+
+DETAILED = ThinkingConfig(effort="high", summary="detailed")
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_reasoning_turns_go_back_whole_issue_11_defect_1(stream: bool) -> None:
+    # the live API refuses a reasoning item not followed by the item it produced (the strict sandbox too)
+    async with AsyncClient(sandbox=True) as client:
+        q = "Why is the sky blue?"
+        if stream:
+            events = [e async for e in client.stream(RESPONSES, q, thinking=DETAILED)]
+            first = events[-1].result
+        else:
+            first = await client.chat(RESPONSES, q, thinking=DETAILED)
+        assert len(first.thinking_parts) == 2  # two summary parts, kept apart
+        second = await client.chat(RESPONSES, [q, first, "And at sunset?"], thinking="high")
+        assert "sunset" in second.text
+        sent = requests_to(client, "/responses")[-1]["input"]
+        assert [i.get("type", "message") for i in sent[1:3]] == ["reasoning", "message"]
+        assert len(sent[1]["summary"]) == 2 and sent[2]["id"].startswith("msg_")

@@ -59,3 +59,26 @@ def test_codecs_without_tools_refuse_them_before_sending(model: str) -> None:
     history = [Message.user("hi"), _turn().to_message(), _turn().tool_results({"convert": 1, "lookup": 2})]
     with pytest.raises(ToolsNotSupportedError):
         client.prepare(model, history)
+
+
+def test_short_call_ids_are_stable_and_in_mistrals_form() -> None:
+    from providers.chat.base import short_call_id
+
+    ids = {short_call_id(f"call_{i}") for i in range(2000)}
+    assert len(ids) == 2000 and all(len(i) == 9 and i.isalnum() and i.isascii() for i in ids)
+    assert short_call_id("toolu_01ABC") == short_call_id("toolu_01ABC")
+    assert short_call_id("D681PevKs") == "D681PevKs"
+
+
+def test_foreign_calls_are_noted_where_they_go() -> None:
+    client = AsyncClient(sandbox=True)
+    history = [
+        Message.user("hi"),
+        Message(
+            role="assistant", parts=[ToolCallPart(id="toolu_1", name="f", arguments={}, provider="anthropic")]
+        ),
+        Message.tool_results(ToolResultPart(call_id="toolu_1", name="f", content="1")),
+    ]
+    for model in ("openai/gpt-6.1-terra", "deepseek/deepseek-flash", "xai/grok-4.3"):
+        prep = client.prepare(model, history, tools=[ToolSpec(name="f")])
+        assert any("1 tool call(s) from other providers" in n for n in prep.notes), (model, prep.notes)
