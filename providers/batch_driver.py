@@ -515,9 +515,7 @@ class Batches:
         assert line.body is not None
         where = f"batch result {line.custom_id!r}"
         with reading(job.provider, where, line.body, request_id=line.request_id) as boundary:
-            if not isinstance(line.body, dict):
-                boundary.refuse(f"JSON {type(line.body).__name__}, not an object")
-            result: ChatResult = context.chat_codec.parse(line.body, context.request)
+            result: ChatResult = context.chat_codec.parse(boundary.json_object(line.body), context.request)
         cost = None
         price = context.info.price if context.info is not None else None
         usage = result.usage

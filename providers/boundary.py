@@ -30,6 +30,14 @@ EXCERPT_CHARS = 160
 _REDACT_WINDOW = 4096  # redact this much before cutting, so no key is cut in half and half shown
 
 ErrorParser = Callable[[int, httpx2.Headers, bytes], ProviderError]
+_JSON_KINDS = {
+    list: "array",
+    str: "string",
+    int: "number",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
 
 
 def excerpt(data: Any, limit: int = EXCERPT_CHARS) -> str:
@@ -104,6 +112,12 @@ class reading:
     def refuse(self, why: str) -> NoReturn:
         """Raise the ResponseFormatError for a reply the call site itself finds unusable."""
         raise self.error(why)
+
+    def json_object(self, value: Any) -> dict[str, Any]:
+        """`value` if it is a JSON object (what every codec's parser takes), else refused naming what it is."""
+        if not isinstance(value, dict):
+            self.refuse(f"JSON {_JSON_KINDS.get(type(value), type(value).__name__)}, not an object")
+        return value
 
     def __enter__(self) -> reading:
         return self

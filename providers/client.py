@@ -548,10 +548,7 @@ class AsyncClient(MediaCalls, BatchCalls, MapCalls):
         with reading(
             prep.spec.name, "a reply body", reply.body, status=reply.status, request_id=request_id
         ) as boundary:
-            payload = reply.json()
-            if not isinstance(payload, dict):
-                boundary.refuse(f"JSON {type(payload).__name__}, not an object")
-            result = prep.codec.parse(payload, prep.request)
+            result = prep.codec.parse(boundary.json_object(reply.json()), prep.request)
         return self._finish(
             prep,
             result,

@@ -156,9 +156,7 @@ async def run_transcription(client: AsyncClient, plan: TranscriptionPlan) -> Tra
     with reading(
         plan.provider, "a transcription reply", reply.body, status=reply.status, request_id=request_id
     ) as boundary:
-        payload = reply.json()
-        if not isinstance(payload, dict):
-            boundary.refuse(f"JSON {type(payload).__name__}, not an object")
+        payload = boundary.json_object(reply.json())
         transcript: Transcript = plan.codec.parse_transcript(payload, model=plan.model)
     notes = [*plan.notes, *transcript.notes]
     if reply.headers.get(NOTE_HEADER):

@@ -68,6 +68,14 @@ def test_broken_bodies_are_typed(target: Any, body: bytes) -> None:
         assert outcome.value.__cause__ is not None or "not an object" in outcome.value.message
 
 
+def test_a_body_that_is_json_but_not_an_object_says_what_it_is() -> None:
+    outcome = chat_case(
+        TARGETS_BY_NAME["anthropic"], status=200, body=b"null", headers={"request-id": "r"}, stream=False
+    )
+    assert isinstance(outcome.value, ResponseFormatError)
+    assert "(JSON null, not an object)" in outcome.value.message and outcome.value.request_id == "r"
+
+
 def test_deep_json_is_a_response_format_error() -> None:
     outcome = chat_case(TARGETS_BY_NAME["openai-chat"], status=200, body=DEEP, headers={}, stream=False)
     assert isinstance(outcome.value, ResponseFormatError)
