@@ -27,6 +27,7 @@ import io
 import json
 import os
 import platform
+import random
 import socket
 import statistics
 import subprocess
@@ -368,12 +369,19 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def rotate(items: list[Contender], i: int) -> list[Contender]:
-    return items[i % len(items) :] + items[: i % len(items)]
+_ORDER = random.Random(20261204)
+
+
+def rotate(items: list[Any], i: int) -> list[Any]:
+    """A fresh order every round (seeded): a contender that leaves work behind (LiteLLM's logging
+    tasks and threads) must not always slow the same neighbour down."""
+    order = list(items)
+    _ORDER.shuffle(order)
+    return order
 
 
 def sequential(url: str, calls: int, streams: int, words: int) -> dict[str, dict[str, float]]:
-    """Round-robin: call i goes to every contender, in an order that rotates, so drift hits all alike."""
+    """Round-robin: call i goes to every contender, in a shuffled order, so drift hits all alike."""
     loop = asyncio.new_event_loop()
     contenders = available([])
     for c in contenders:
@@ -459,7 +467,7 @@ async def worker(kind: str, who: str, url: str, n: int, concurrency: int) -> dic
         await asyncio.gather(*(pull() for _ in range(concurrency)))
     elif who == "async":
         rows = await contender.client.map(  # type: ignore[attr-defined]
-            prompts, model=f"openai/{OPENAI_MODEL}", concurrency=concurrency, api="chat", progress=False
+            prompts, model=f"openai/{OPENAI_MODEL}", concurrency=concurrency, api="chat"
         )
         assert len(rows.errors) == 0, rows.errors[:3]
     elif who == "kit":
@@ -484,7 +492,7 @@ def in_process(kind: str, who: str, url: str, n: int, concurrency: int) -> dict[
 def rounds(kind: str, who: list[str], url: str, n: int, concurrency: int, times: int) -> dict[str, Any]:
     runs: dict[str, list[dict[str, float]]] = {w: [] for w in who}
     for i in range(times):
-        for w in who[i % len(who) :] + who[: i % len(who)]:
+        for w in rotate(who, i):
             runs[w].append(in_process(kind, w, url, n, concurrency))
     return {w: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for w, rs in runs.items() if rs}
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import os
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -144,8 +145,45 @@ def _resolve_settings(
     return values, sources
 
 
+@functools.lru_cache(maxsize=256)
+def _endpoint(url: str) -> str:
+    """The URL a result shows: scheme, host, port (local servers) and path; no query, no user info."""
+    parts = urlsplit(url)
+    host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname or ""
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
 def _kept(result: ChatResult) -> str:
     return f"kept {len(result.text)} answer and {len(result.reasoning)} reasoning characters; see .partial"
+
+
+class _LazyStream:
+    """The iterator `AsyncClient.stream` returns: it starts the stream on the first `__anext__` and then
+    hands each step straight to it (a generator wrapping a generator would cost a hop per event)."""
+
+    __slots__ = ("_inner", "_start")
+
+    def __init__(self, start: Callable[[], AsyncIterator[StreamEvent]]) -> None:
+        self._start: Callable[[], AsyncIterator[StreamEvent]] | None = start
+        self._inner: AsyncIterator[StreamEvent] | None = None
+
+    def __aiter__(self) -> _LazyStream:
+        return self
+
+    def __anext__(self) -> Awaitable[StreamEvent]:
+        if self._inner is None:
+            if self._start is None:
+                raise RuntimeError("this stream was closed before it started")
+            start, self._start = self._start, None
+            self._inner = start()
+        return self._inner.__anext__()
+
+    async def aclose(self) -> None:
+        """Close the stream (and its connection) if it started."""
+        self._start = None
+        aclose = getattr(self._inner, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 class AsyncClient(MediaCalls, BatchCalls, MapCalls):
@@ -464,11 +502,9 @@ class AsyncClient(MediaCalls, BatchCalls, MapCalls):
             cost = (
                 usage.input_tokens * price.input_per_1m + usage.output_tokens * (price.output_per_1m or 0)
             ) / 1e6
-        parts = urlsplit(url)
-        host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname or ""  # (local servers)
         return result.model_copy(
             update={
-                "endpoint": urlunsplit((parts.scheme, host, parts.path, "", "")),
+                "endpoint": _endpoint(url),
                 "latency_s": round(time.perf_counter() - started, 4),
                 "sent": prep.call.sent,
                 "notes": [*prep.notes, *result.notes],
@@ -604,7 +640,7 @@ class AsyncClient(MediaCalls, BatchCalls, MapCalls):
             if pending:
                 await asyncio.wait(pending)
 
-    async def stream(
+    def stream(
         self,
         model: str,
         prompt: Any,
@@ -619,16 +655,20 @@ class AsyncClient(MediaCalls, BatchCalls, MapCalls):
 
         With tools= the loop streams every turn, with StepDone after each and ToolResultEvent per call.
         A stream cut short raises IncompleteStreamError whose `.partial` keeps what arrived.
+        Nothing is checked or sent until the first event is asked for.
         """
-        if tools is None and output is None:
-            async for event in self._stream_one(model, prompt, **kwargs):
-                yield event
-            return
-        run = self.tool_run(
-            model, prompt, tools=tools, max_steps=max_steps, run_tools=run_tools, output=output, **kwargs
-        )
-        async for event in run.stream():
-            yield event
+
+        def start() -> AsyncIterator[StreamEvent]:
+            if tools is None and output is None:
+                kwargs.pop("stream", None)
+                cache = kwargs.pop("cache", None)
+                return self._stream(self.prepare(model, prompt, stream=True, **kwargs), cache=cache)
+            run = self.tool_run(
+                model, prompt, tools=tools, max_steps=max_steps, run_tools=run_tools, output=output, **kwargs
+            )
+            return run.stream()
+
+        return _LazyStream(start)
 
     async def _stream_one(self, model: str, prompt: Any, **kwargs: Any) -> AsyncIterator[StreamEvent]:
         """One streamed request (the tool loop calls this for each turn)."""
@@ -665,16 +705,23 @@ class AsyncClient(MediaCalls, BatchCalls, MapCalls):
                 )
                 return result.model_copy(update={"notes": [*result.notes, note]})
 
+            feed, reads_to_end = decoder.feed, getattr(decoder, "reads_to_end", False)
             try:
                 async for event in sse.events():
-                    if event.event == "ping":
+                    kind = event.event
+                    if kind == "ping":
                         continue
-                    where = f"a stream event {event.event!r}" if event.event else "a stream event"
-                    with reading(name, where, event.data, status=status, request_id=request_id):
-                        deltas = decoder.feed(event.event, event.data)
+                    try:
+                        deltas = feed(kind, event.data)
+                    except Exception:
+                        # the codec boundary, entered only on the way out (one event per token: the
+                        # happy path pays nothing): a foreign exception becomes a ResponseFormatError
+                        where = f"a stream event {kind!r}" if kind else "a stream event"
+                        with reading(name, where, event.data, status=status, request_id=request_id):
+                            raise
                     for delta in deltas:
                         yield delta
-                    if decoder.done and not getattr(decoder, "reads_to_end", False):
+                    if decoder.done and not reads_to_end:
                         break  # (a stream whose end is the body's end, like Gemini's, is read to the end)
                 if decoder.done:
                     # read the body's end so the connection returns to the pool (else: one per stream)

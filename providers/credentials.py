@@ -68,7 +68,7 @@ class Secret:
 
 def register_secret(value: str) -> None:
     """Remember a value so `redact` removes it from any text (also as Python escapes it in a repr)."""
-    if not value or len(value) < _MIN_SECRET_LEN:
+    if not value or len(value) < _MIN_SECRET_LEN or value in _REGISTERED:
         return
     _REGISTERED.add(value)
     # as a repr or an escaped message shows it ('sk-1\n2' printed as 'sk-1\\n2'), as text and as bytes
@@ -175,6 +175,10 @@ def scrub_exception(exc: BaseException | None) -> None:
         exc = exc.__cause__ or exc.__context__
 
 
+_CHECKED: set[str] = set()  # keys (as given) already checked and registered for redaction
+_MAX_CHECKED = 1024
+
+
 def _control_or_non_ascii(value: str) -> tuple[int, str] | None:
     for i, ch in enumerate(value):
         if ch < " " or ch == "\x7f":
@@ -194,6 +198,8 @@ def clean_key(value: Any, *, provider: str, source: str) -> Secret | None:
         value = value.get()
     if value is None:
         return None
+    if isinstance(value, str) and value in _CHECKED:  # (every call resolves its key: check each once)
+        return Secret(value.strip())
     if not isinstance(value, str):
         from .errors import InvalidKeyError
 
@@ -217,6 +223,8 @@ def clean_key(value: Any, *, provider: str, source: str) -> Secret | None:
             provider=provider,
             source=source,
         )
+    if len(_CHECKED) < _MAX_CHECKED:
+        _CHECKED.add(value)
     return Secret(key)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urlsplit, urlunsplit
 
@@ -34,7 +35,19 @@ def clean_base_url(url: str, source: str) -> str:
     """An http(s) base URL with a host and no credentials, without a trailing slash; else ConfigurationError.
 
     The message names where the URL came from (`source`) but never shows it: it may hold credentials.
+    Each call prepares a request with it, so a URL that passed is remembered (a refused one is not).
     """
+    if isinstance(url, str) and isinstance(source, str):
+        return _clean_cached(url, source)
+    return _clean(url, source)
+
+
+@functools.lru_cache(maxsize=256)
+def _clean_cached(url: str, source: str) -> str:
+    return _clean(url, source)
+
+
+def _clean(url: str, source: str) -> str:
     example = "e.g. https://api.example.com/v1"
     text = str(url).strip()
     if _BAD_CHARS.search(text):

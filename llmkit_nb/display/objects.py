@@ -203,7 +203,9 @@ class LiveChat:
         self._clock = clock
         self.notebook = (display_fn is not None or in_notebook()) if notebook is None else notebook
         self._display_fn = display_fn or _ipython_display
-        self._segments: list[list[str]] = []  # [kind, text], consecutive same-kind deltas merged
+        # (kind, pieces): consecutive same-kind deltas kept together, joined when read (a string grown
+        # by += would be copied whole on every delta: quadratic on a long answer)
+        self._segments: list[tuple[str, list[str]]] = []
         self._handle: DisplayHandle | None = None
         self._displayed = False
         self._last_render: float | None = None
@@ -271,9 +273,9 @@ class LiveChat:
         if self._closed or not text:
             return
         if self._segments and self._segments[-1][0] == kind:
-            self._segments[-1][1] += text
+            self._segments[-1][1].append(text)
         else:
-            self._segments.append([kind, text])
+            self._segments.append((kind, [text]))
         if self.notebook:
             self._dirty = True
             self.flush()
@@ -327,7 +329,8 @@ class LiveChat:
     def partial(self, *, incomplete: bool = False) -> ChatResult:
         """What has arrived so far, as a ChatResult (for rendering)."""
         parts: list[TextPart | ThinkingPart | ToolCallPart] = []
-        for kind, text in self._segments:
+        for kind, pieces in self._segments:
+            text = "".join(pieces)
             if kind == "thinking":
                 parts.append(ThinkingPart(text=text, provider=self.provider))
             else:

@@ -320,6 +320,8 @@ class OpenAI:
 
     def pick(self, request: ChatRequest) -> tuple[OpenAIResponses | OpenAIChat, ChatRequest]:
         """The codec for this call, and the request without the `api` switch."""
+        if "api" not in request.options:
+            return self.responses, request
         options = dict(request.options)
         api = options.pop("api", "responses")
         if api not in ("responses", "chat"):

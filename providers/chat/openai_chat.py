@@ -115,7 +115,8 @@ def chat_messages(
             out.append({"role": "tool", "tool_call_id": result.call_id, "content": result.content})
         rest = [p for p in message.parts if not isinstance(p, ToolResultPart)]
         if rest or not results:
-            entry = {"role": message.role, "content": _content(message.model_copy(update={"parts": rest}))}
+            kept = message if len(rest) == len(message.parts) else message.model_copy(update={"parts": rest})
+            entry = {"role": message.role, "content": _content(kept)}
             out.append(entry | (extra(message) if extra and message.role == "assistant" else {}))
     return out
 
@@ -291,10 +292,11 @@ class ChatStreamDecoder:
         self.calls: dict[int, dict[str, Any]] = {}  # by tool_calls[].index: id, name, argument pieces
 
     def feed(self, event: str, data: str) -> list[TextDelta | ThinkingDelta | ToolCallDelta]:
-        if data.strip() == "[DONE]":
+        stripped = data.strip()
+        if stripped == "[DONE]":
             self.done = True
             return []
-        if not data.strip():
+        if not stripped:
             return []
         try:
             chunk = loads(data)
@@ -312,7 +314,8 @@ class ChatStreamDecoder:
         for choice in chunk.get("choices") or []:
             delta = choice.get("delta") or {}
             out += self.delta(delta)
-            out += self.tool_deltas(delta.get("tool_calls"))
+            if "tool_calls" in delta:
+                out += self.tool_deltas(delta["tool_calls"])
             if choice.get("finish_reason"):
                 self.finish = choice["finish_reason"]
         if "error" in chunk:  # (after reading it: OpenRouter's last chunk carries `error` and `usage` both)
