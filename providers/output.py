@@ -7,7 +7,8 @@ model's answer back to a validated value.
 Each codec sends `request.output` its provider's way (Responses `text.format`, Chat `response_format`,
 DeepSeek `json_object` with the schema in the prompt, ...); this module is the same for all. A schema
 whose root is not an object (a list, a number) is wrapped as `{"value": ...}` -- providers want an
-object -- and unwrapped here. What comes back is checked in order: a refusal raises `RefusalError`; an
+object -- and unwrapped here. What comes back is checked in order: a refusal (or a safety stop, Gemini's
+way of refusing) raises `RefusalError`; an
 answer cut off at the token limit, text that is not JSON (or blank, which DeepSeek's JSON mode can
 send) or JSON that fails validation raise `OutputError`, which keeps the raw text and the result.
 """
@@ -95,6 +96,14 @@ def parse_output(result: ChatResult, plan: OutputPlan) -> Any:
         raise RefusalError(
             f"{provider}/{result.model} refused to answer in the asked form: {refusal or result.text}"[:500],
             refusal=refusal or result.text,
+            result=result,
+            provider=provider,
+        )
+    if result.finish_reason == "content_filter":  # Gemini's refusal: a SAFETY (or similar) stop
+        raise RefusalError(
+            f"{provider}/{result.model} stopped the structured answer with its safety filter "
+            f"(finish reason {result.raw_finish_reason})",
+            refusal=result.text,
             result=result,
             provider=provider,
         )

@@ -11,8 +11,8 @@ docs call for (wire/tools-batch.md section 8):
   (the way the Anthropic SDK moves them). What cannot be adapted (a free-form mapping, a tuple) makes
   strict impossible: the adapter says why, and the codec sends the schema non-strict (or refuses, when
   strict was asked for explicitly).
-* Anthropic, Gemini, Mistral: named hooks (`for_anthropic`, `for_gemini`, `for_mistral`) with the same
-  shape, to be filled by their codecs' owners; today they return the schema unchanged.
+* Anthropic, Gemini, Mistral: `for_anthropic`, `for_gemini`, `for_mistral`, with the same shape; their
+  rules are in providers/schema_adapt.py.
 
 `Adapted` carries the schema, whether it is strict-ready, what moved, and why not.
 """
@@ -52,8 +52,9 @@ NAME_RULES: dict[str, NameRule] = {
     # shared_params/function_definition.py (openai 3.60): "a-z, A-Z, 0-9, or contain underscores and
     # dashes, with a maximum length of 64"; xAI, DeepSeek, Mistral and compatible servers take the same
     "openai": _OPENAI_NAME,
-    # Anthropic tool-use docs: ^[a-zA-Z0-9_-]{1,64}$ (UNCONFIRMED in the SDK, which has no docstring rule)
-    "anthropic": NameRule(re.compile(r"^[a-zA-Z0-9_-]{1,64}$"), "letters, digits, '_' and '-', at most 64"),
+    # The API's 400 `tools.N.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'` (seen in
+    # 2026 reports; 2025 reports show {1,64}: the limit was raised). The SDK's ToolParam has no rule.
+    "anthropic": NameRule(re.compile(r"^[a-zA-Z0-9_-]{1,128}$"), "letters, digits, '_' and '-', at most 128"),
     # google-genai types.py FunctionDeclaration.name: start with a letter or '_', then a-z A-Z 0-9 _ . : -
     "gemini": NameRule(
         re.compile(r"^[a-zA-Z_][a-zA-Z0-9_.:-]{0,127}$"),
@@ -222,24 +223,24 @@ def for_openai(schema: dict[str, Any], *, strict: bool = True) -> Adapted:
 
 
 def for_anthropic(schema: dict[str, Any], *, strict: bool = False) -> Adapted:
-    """Hook for the Anthropic codec (numeric/length keywords into descriptions, wire/tools-batch.md 8).
+    """The schema Anthropic's structured outputs and strict tools take (providers/schema_adapt.py)."""
+    from .schema_adapt import anthropic_schema
 
-    Not adapted yet: returns the schema unchanged (the Anthropic codec does not take tools yet)."""
-    return Adapted(copy.deepcopy(schema), strict_ok=strict)
+    return anthropic_schema(schema)
 
 
 def for_gemini(schema: dict[str, Any], *, strict: bool = False) -> Adapted:
-    """Hook for the Gemini/Vertex codec (`parametersJsonSchema`/`responseJsonSchema` keyword subset).
+    """The schema Gemini's `responseJsonSchema`/`parametersJsonSchema` take (providers/schema_adapt.py)."""
+    from .schema_adapt import gemini_schema
 
-    Not adapted yet: returns the schema unchanged (the Gemini codec does not take tools yet)."""
-    return Adapted(copy.deepcopy(schema), strict_ok=strict)
+    return gemini_schema(schema)
 
 
 def for_mistral(schema: dict[str, Any], *, strict: bool = False) -> Adapted:
-    """Hook for the Mistral codec (its SDK closes every object for strict json_schema).
+    """The schema Mistral's strict json_schema takes: objects closed (providers/schema_adapt.py)."""
+    from .schema_adapt import mistral_schema
 
-    Not adapted yet: returns the schema unchanged (the Mistral codec does not take tools yet)."""
-    return Adapted(copy.deepcopy(schema), strict_ok=strict)
+    return mistral_schema(schema)
 
 
 def wrap_root(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:

@@ -7,6 +7,10 @@ Claude 4.6+ (4.7+ reject `budget_tokens`), `{"type":"enabled","budget_tokens":N}
 max_tokens) on older models, `{"type":"disabled"}`; `display` defaults to "omitted" on newer models,
 so it is always sent; API version 2026-10-21 removed temperature/top_p/top_k. Thinking and
 redacted_thinking blocks go back verbatim; a signature only to Anthropic, never from a cut-short block.
+
+Tools and structured output (the request side) are in anthropic_tools.py. Here: `tool_use` blocks read
+into ToolCallParts (streamed: `input_json_delta` fragments joined per block index and parsed when the
+block stops, "" meaning {}), and tool parts written back as `tool_use` / `tool_result` blocks.
 """
 
 from __future__ import annotations
@@ -28,12 +32,15 @@ from ..types import (
     TextPart,
     ThinkingDelta,
     ThinkingPart,
+    ToolCallDelta,
     ToolCallPart,
     ToolResultPart,
     Usage,
     Visibility,
 )
-from .base import Connection, auth_headers, error_from_body, loads, tools_not_yet
+from .anthropic_tools import anthropic_ids, check_tools, output_format, tool_fields
+from .base import Connection, auth_headers, error_from_body, loads
+from .openai_items import arguments_of
 
 __all__ = ["STREAM_REQUIRED_MAX_TOKENS", "Anthropic", "default_max_tokens"]
 
@@ -66,7 +73,9 @@ def default_max_tokens(resolved: Resolved, info: ModelInfo) -> int:
 
 def _blocks(message: Message, provider: str) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
-    for part in message.parts:
+    # tool results first in their user message, then the rest (tools-batch.md 3.3)
+    results = [p for p in message.parts if isinstance(p, ToolResultPart)]
+    for part in [*results, *(p for p in message.parts if not isinstance(p, ToolResultPart))]:
         match part:
             case TextPart():
                 if part.text:
@@ -84,8 +93,21 @@ def _blocks(message: Message, provider: str) -> list[dict[str, Any]]:
                     blocks.append({"type": "redacted_thinking", "data": part.encrypted})
                 elif part.signature:
                     blocks.append({"type": "thinking", "thinking": part.text, "signature": part.signature})
-            case ToolCallPart() | ToolResultPart():
-                tools_not_yet(provider)
+            case ToolCallPart():
+                if message.role != "assistant":
+                    raise InvalidParameterError("a tool call belongs in an assistant turn, not a user turn")
+                blocks.append({"type": "tool_use", "id": part.id, "name": part.name, "input": part.arguments})
+            case ToolResultPart():
+                if message.role != "user":
+                    raise InvalidParameterError("tool results belong in a user turn")
+                result: dict[str, Any] = {
+                    "type": "tool_result",
+                    "tool_use_id": part.call_id,
+                    "content": part.content,
+                }
+                if part.is_error:
+                    result["is_error"] = True
+                blocks.append(result)
             case _:
                 assert_never(part)
     return blocks
@@ -131,6 +153,17 @@ def _part(block: dict[str, Any], provider: str) -> Any:
             )
         case "redacted_thinking":
             return ThinkingPart(encrypted=block.get("data"), redacted=True, provider=provider)
+        case "tool_use":
+            raw = block.get("input")
+            arguments, invalid = arguments_of(raw if raw is not None else {})
+            return ToolCallPart(
+                id=str(block.get("id") or ""),
+                name=str(block.get("name") or ""),
+                arguments=arguments,
+                raw_arguments=raw if isinstance(raw, str) else None,
+                provider=provider,
+                invalid_json=invalid,
+            )
     return None
 
 
@@ -148,6 +181,8 @@ def _visibility(parts: list[Any]) -> Visibility:
 class Anthropic:
     name = "anthropic"
     request_id_header = "request-id"
+    tools = True
+    structured_output = "json_schema"  # output_config.format
 
     def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
         notes: list[str] = []
@@ -176,7 +211,8 @@ class Anthropic:
             notes.append(
                 f"{foreign} thinking part(s) not sent back: made by another provider or cut short (no valid signature)"
             )
-        return notes
+        thinking = self.thinking_fields(resolved, request, info).get("thinking") or {}
+        return notes + check_tools(request, info, thinking.get("type"))
 
     def thinking_fields(self, resolved: Resolved, request: ChatRequest, info: ModelInfo) -> dict[str, Any]:
         display = resolved.display or "summarized"
@@ -199,7 +235,8 @@ class Anthropic:
         return {}
 
     def build(self, request: ChatRequest, conn: Connection, resolved: Resolved, info: ModelInfo) -> HttpCall:
-        messages = [{"role": m.role, "content": _content(m, request.provider)} for m in request.messages]
+        turns, _ = anthropic_ids(request.messages)
+        messages = [{"role": m.role, "content": _content(m, request.provider)} for m in turns]
         body: dict[str, Any] = {
             "model": request.model,
             "max_tokens": request.max_tokens or default_max_tokens(resolved, info),
@@ -208,11 +245,16 @@ class Anthropic:
         if request.system:
             body["system"] = request.system
         body.update(self.thinking_fields(resolved, request, info))
+        body.update(tool_fields(request))
+        if (fmt := output_format(request)) is not None:
+            body["output_config"] = {**body.get("output_config", {}), "format": fmt}
         if request.stream:
             body["stream"] = True
         body.update(request.options)
         sent = {k: v for k, v in body.items() if k != "messages"}
         sent["messages"] = f"<{len(messages)} messages>"
+        if body.get("tools"):
+            sent["tools"] = [t["name"] for t in body["tools"]]
         headers = {
             "content-type": "application/json",
             "anthropic-version": conn.api_version or API_VERSION,
@@ -288,8 +330,9 @@ class AnthropicStreamDecoder:
         self.message: dict[str, Any] = {}
         self.usage: dict[str, Any] = {}
         self.stop_reason: str | None = None
+        self.calls: dict[int, int] = {}  # block index -> this turn's call number (ToolCallDelta.index)
 
-    def feed(self, event: str, data: str) -> list[TextDelta | ThinkingDelta]:
+    def feed(self, event: str, data: str) -> list[TextDelta | ThinkingDelta | ToolCallDelta]:
         try:
             payload = loads(data)
         except ValueError as exc:
@@ -302,7 +345,12 @@ class AnthropicStreamDecoder:
                 self.message = payload.get("message") or {}
                 self.usage.update(self.message.get("usage") or {})
             case "content_block_start":
-                self.blocks[payload["index"]] = dict(payload.get("content_block") or {})
+                block = dict(payload.get("content_block") or {})
+                self.blocks[payload["index"]] = block
+                if block.get("type") == "tool_use":
+                    self.calls[payload["index"]] = number = len(self.calls)
+                    block["partial"] = []
+                    return [ToolCallDelta(index=number, id=block.get("id"), name=block.get("name"))]
             case "content_block_delta":
                 block = self.blocks.setdefault(payload["index"], {"type": "text", "text": ""})
                 delta = payload.get("delta") or {}
@@ -315,6 +363,10 @@ class AnthropicStreamDecoder:
                         return [ThinkingDelta(text=delta.get("thinking", ""))]
                     case "signature_delta":
                         block["signature"] = block.get("signature", "") + delta.get("signature", "")
+                    case "input_json_delta" if payload["index"] in self.calls:
+                        piece = str(delta.get("partial_json") or "")
+                        block["partial"].append(piece)
+                        return [ToolCallDelta(index=self.calls[payload["index"]], arguments_delta=piece)]
             case "content_block_stop":
                 self.closed.add(payload["index"])
             case "message_delta":
@@ -338,7 +390,13 @@ class AnthropicStreamDecoder:
     def result(self) -> ChatResult:
         parts: list[Any] = []
         for index in sorted(self.blocks):
-            part = _part(self.blocks[index], self.request.provider)
+            block = self.blocks[index]
+            if block.get("type") == "tool_use" and "partial" in block:
+                # the input as streamed: "" means {} (tools-batch.md 3.2); parsed once the block stopped
+                text = "".join(block["partial"])
+                block = {k: v for k, v in block.items() if k != "partial"}
+                block["input"] = text if text.strip() else (block.get("input") or {})
+            part = _part(block, self.request.provider)
             if part is None:
                 continue
             if isinstance(part, ThinkingPart) and index not in self.closed:

@@ -39,6 +39,10 @@ a successful HTTP answer that may be billed for its prompt, and a comparison tab
 UNCONFIRMED: Google documents no request-id response header; `x-request-id` is read if present and
 the body's `responseId` is kept as `response_id`.
 
+Tools and structured output: gemini_tools.py writes the declarations, tool turns (functionCall parts
+with their signatures, functionResponse parts in a user content) and responseJsonSchema;
+gemini_response.py reads functionCall parts into ToolCallParts.
+
 `for_medical_domain(...)` (the plan's medical helper) is reachable here, on this provider, as
 `Gemini.for_medical_domain`: it builds the `medical` domain preset (providers/domains) on a Gemini model
 on Vertex AI in the location you pick; the codec itself needs nothing for it.
@@ -66,7 +70,7 @@ from ..types import (
     ToolCallPart,
     ToolResultPart,
 )
-from .base import Connection, auth_headers, error_from_body, tools_not_yet
+from .base import Connection, auth_headers, error_from_body
 from .gemini_response import (
     FINISH,
     GeminiStreamDecoder,
@@ -74,6 +78,16 @@ from .gemini_response import (
     assemble,
     error_class,
     google_error_fields,
+)
+from .gemini_tools import (
+    DUMMY_SIGNATURE,
+    calls_by_id,
+    check_tools,
+    function_call,
+    function_response,
+    needs_dummy,
+    output_fields,
+    tool_fields,
 )
 
 __all__ = ["FINISH", "Gemini", "GeminiStreamDecoder", "api_version", "for_medical_domain", "thinking_config"]
@@ -129,8 +143,13 @@ def _image(part: ImagePart) -> dict[str, Any]:
     return {"fileData": {"mimeType": part.media_type, "fileUri": url}}
 
 
-def _content(message: Message, provider: str) -> dict[str, Any]:
-    """One turn as a Gemini Content; our signature carriers go back onto the part they rode on."""
+def _content(
+    message: Message, provider: str, calls: dict[str, ToolCallPart], dummy: bool = False
+) -> dict[str, Any]:
+    """One turn as a Gemini Content; our signature carriers go back onto the part they rode on.
+
+    `calls` are the conversation's calls by id (a result echoes its call's wire id); with `dummy`, a
+    model turn whose first call carries no signature gets the documented dummy one (Gemini 3)."""
     parts: list[dict[str, Any]] = []
     pending: str | None = None  # a signature that belongs on the next non-thought part
     for part in message.parts:
@@ -158,12 +177,24 @@ def _content(message: Message, provider: str) -> dict[str, Any]:
                 if pending is not None:
                     item["thoughtSignature"], pending = pending, None
                 parts.append(item)
-            case ToolCallPart() | ToolResultPart():
-                tools_not_yet(provider)
+            case ToolCallPart():
+                if message.role != "assistant":
+                    raise InvalidParameterError("a tool call belongs in an assistant turn, not a user turn")
+                if pending is not None:  # (a signature that rode on an empty part before this call)
+                    parts.append({"text": "", "thoughtSignature": pending})
+                    pending = None
+                parts.append(function_call(part, provider))
+            case ToolResultPart():
+                if message.role != "user":
+                    raise InvalidParameterError("tool results belong in a user turn")
+                parts.append(function_response(part, calls.get(part.call_id), provider))
             case _:
                 assert_never(part)
     if pending is not None:
         parts.append({"text": "", "thoughtSignature": pending})
+    first_call = next((p for p in parts if "functionCall" in p), None)
+    if dummy and first_call is not None and "thoughtSignature" not in first_call:
+        first_call["thoughtSignature"] = DUMMY_SIGNATURE
     return {"role": "model" if message.role == "assistant" else "user", "parts": parts}
 
 
@@ -207,6 +238,8 @@ class Gemini:
 
     name = "gemini"
     request_id_header = "x-request-id"
+    tools = True
+    structured_output = "json_schema"  # responseMimeType + responseJsonSchema
     for_medical_domain = staticmethod(for_medical_domain)  # the medical preset on this provider
 
     def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
@@ -225,21 +258,26 @@ class Gemini:
             for m in request.messages
             for p in m.parts
         )
+        notes = check_tools(request, info)
         if dropped:
-            return [
+            notes.insert(
+                0,
                 f"{dropped} thinking part(s) not sent back: made by another provider or cut short "
-                "(a signature goes back only to the provider that made it)"
-            ]
-        return []
+                "(a signature goes back only to the provider that made it)",
+            )
+        return notes
 
     def build(self, request: ChatRequest, conn: Connection, resolved: Resolved, info: ModelInfo) -> HttpCall:
         """The generateContent (or streamGenerateContent?alt=sse) call."""
-        contents = [_content(m, request.provider) for m in request.messages]
+        calls = calls_by_id(request.messages)
+        dummy = needs_dummy(info)
+        contents = [_content(m, request.provider, calls, dummy) for m in request.messages]
         contents = [c for c in contents if c["parts"]]
         body: dict[str, Any] = {"contents": contents}
         if request.system:
             body["systemInstruction"] = {"parts": [{"text": request.system}]}
         generation, top = _split_options(dict(request.options))
+        generation.update(output_fields(request))
         if request.max_tokens is not None:
             generation["maxOutputTokens"] = request.max_tokens
         thinking = thinking_config(request, resolved, info)
@@ -247,6 +285,7 @@ class Gemini:
             generation["thinkingConfig"] = thinking
         if generation:
             body["generationConfig"] = generation
+        body.update(tool_fields(request))
         body.update(top)
         model = request.model.removeprefix("models/")
         method = "streamGenerateContent" if request.stream else "generateContent"
@@ -254,6 +293,8 @@ class Gemini:
         headers = {"content-type": "application/json", **auth_headers(conn), **conn.extra_headers}
         sent = {k: v for k, v in body.items() if k != "contents"}
         sent["contents"] = f"<{len(contents)} contents>"
+        if body.get("tools"):
+            sent["tools"] = [d["name"] for t in body["tools"] for d in t.get("functionDeclarations", [])]
         return HttpCall(
             url=url,
             headers=headers,

@@ -1,12 +1,18 @@
 """Gemini responses: parts folded into ours (signatures kept), usage, finish reasons, errors, streams.
 
 The reading side of `gemini.py` (see its docstring for the signature design). google-genai 3.6.1
-`types.py` is the reference for every field: `Part.thought`/`thoughtSignature`, `UsageMetadata`,
-`FinishReason`, `BlockedReason`; `errors.py` for the RPC status JSON.
+`types.py` is the reference for every field: `Part.thought`/`thoughtSignature`, `FunctionCall`,
+`UsageMetadata`, `FinishReason`, `BlockedReason`; `errors.py` for the RPC status JSON.
+
+A `functionCall` part becomes a ToolCallPart keeping its signature (`thoughtSignature` beside it) and
+its wire id (`item_id`; Gemini often sends none, and then our id is a digest of the response id, the
+call's place and its name, so it is stable and unique). Calls arrive whole, in a stream too. A turn
+that calls tools ends with finishReason STOP; ours says "tool_calls", as for the other providers.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -27,10 +33,13 @@ from ..types import (
     TextPart,
     ThinkingDelta,
     ThinkingPart,
+    ToolCallDelta,
+    ToolCallPart,
     Usage,
     Visibility,
 )
 from .base import loads
+from .tool_ids import digest_id
 
 __all__ = [
     "FILTERED",
@@ -78,9 +87,10 @@ FINISH: dict[str, str] = {
 
 @dataclass
 class _Piece:
-    kind: Literal["thought", "text"]
+    kind: Literal["thought", "text", "call"]
     text: str = ""
     signature: str | None = None
+    call: dict[str, Any] | None = None  # a functionCall: {"id"?, "name", "args"}
 
 
 @dataclass
@@ -89,9 +99,24 @@ class PartFolder:
 
     pieces: list[_Piece] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
+    calls: int = 0
 
-    def add(self, part: dict[str, Any]) -> TextDelta | ThinkingDelta | None:
+    def add(self, part: dict[str, Any]) -> TextDelta | ThinkingDelta | ToolCallDelta | None:
         signature = next((part[k] for k in _SIGNATURE_KEYS if part.get(k)), None)
+        call = part.get("functionCall", part.get("function_call"))
+        if isinstance(call, dict):
+            args = call.get("args")
+            wire: dict[str, Any] = {"name": str(call.get("name") or ""), "args": args}
+            if call.get("id"):
+                wire["id"] = str(call["id"])
+            self.pieces.append(_Piece("call", signature=signature, call=wire))
+            self.calls += 1
+            return ToolCallDelta(
+                index=self.calls - 1,
+                id=wire.get("id"),
+                name=wire["name"],
+                arguments_delta=json.dumps(args if args is not None else {}, ensure_ascii=False),
+            )
         data_keys = [k for k in part if k not in ("thought", *_SIGNATURE_KEYS)]
         if "text" not in part and data_keys:
             self.unsupported.append(data_keys[0])  # functionCall, inlineData, executableCode, ...
@@ -110,11 +135,16 @@ class PartFolder:
             return None
         return ThinkingDelta(text=text) if kind == "thought" else TextDelta(text=text)
 
-    def to_parts(self, provider: str, *, cut: bool = False) -> list[Any]:
+    def to_parts(self, provider: str, *, cut: bool = False, response_id: str | None = None) -> list[Any]:
         """Our parts; with cut=True the last piece was cut short and keeps no signature."""
         out: list[Any] = []
+        n = 0
         for i, piece in enumerate(self.pieces):
             last_cut = cut and i == len(self.pieces) - 1
+            if piece.kind == "call" and piece.call is not None:  # (calls arrive whole: never cut)
+                out.append(_call_part(piece, provider, response_id, n))
+                n += 1
+                continue
             if piece.kind == "thought":
                 out.append(
                     ThinkingPart(
@@ -130,6 +160,23 @@ class PartFolder:
             if piece.text or (piece.signature and not last_cut):
                 out.append(TextPart(text=piece.text))
         return out
+
+
+def _call_part(piece: _Piece, provider: str, response_id: str | None, n: int) -> ToolCallPart:
+    assert piece.call is not None
+    call = piece.call
+    args = call.get("args")
+    wire_id = call.get("id")
+    made_up = digest_id(f"{response_id}/{n}/{call['name']}/{piece.signature}", 16, "gcall_")
+    return ToolCallPart(
+        id=wire_id or made_up,
+        name=call["name"],
+        arguments=args if isinstance(args, dict) else {},
+        item_id=wire_id,
+        signature=piece.signature,
+        provider=provider,
+        invalid_json=args is not None and not isinstance(args, dict),
+    )
 
 
 def usage_from(raw: dict[str, Any] | None) -> tuple[Usage, str | None]:
@@ -199,11 +246,13 @@ def assemble(
     cut: bool = False,
 ) -> ChatResult:
     provider = request.provider
-    parts = pieces.to_parts(provider, cut=cut)
+    parts = pieces.to_parts(provider, cut=cut, response_id=response_id)
     usage, usage_note = usage_from(usage_raw)
     notes = [usage_note] if usage_note else []
     raw_finish: str | None = candidate.get("finishReason")
     finish = FINISH.get(raw_finish, raw_finish.lower()) if raw_finish else None
+    if finish == "stop" and any(isinstance(p, ToolCallPart) for p in parts):
+        finish = "tool_calls"
     block = (feedback or {}).get("blockReason")
     if block and not n_candidates:
         finish, raw_finish = FILTERED, str(block)
@@ -304,7 +353,7 @@ class GeminiStreamDecoder:
         self.model: str | None = None
         self.response_id: str | None = None
 
-    def feed(self, event: str, data: str) -> list[TextDelta | ThinkingDelta]:
+    def feed(self, event: str, data: str) -> list[TextDelta | ThinkingDelta | ToolCallDelta]:
         """Consume one chunk; raise a typed error for an error chunk."""
         if not data.strip():
             return []
@@ -337,7 +386,7 @@ class GeminiStreamDecoder:
             self.feedback = feedback
             if feedback.get("blockReason"):
                 self.done = True
-        deltas: list[TextDelta | ThinkingDelta] = []
+        deltas: list[TextDelta | ThinkingDelta | ToolCallDelta] = []
         candidates = chunk.get("candidates") or []
         if candidates:
             self.n_candidates = max(self.n_candidates, len(candidates))

@@ -21,6 +21,9 @@ capabilities/reasoning):
 * Mistral's own thinking goes back on later assistant turns as thinking chunks (the ThinkChunk `signature`
   exists "to replay some reasoning blocks across turns"; vercel/ai and LiteLLM replay them the same way).
 * Errors: `{"object":"error","message":...,"type":...,"param":...,"code":...}`, 422 `{"detail":[...]}`.
+* Tools and structured output: mistral_tools.py (tool definitions, nine-character call ids, role
+  "tool" results with their name, json_schema response_format). Calls come back as `tool_calls` with
+  arguments a JSON string or an object, each whole in one stream delta (read by index all the same).
 """
 
 from __future__ import annotations
@@ -42,12 +45,12 @@ from ..types import (
     TextPart,
     ThinkingDelta,
     ThinkingPart,
-    ToolCallPart,
     ToolResultPart,
     Usage,
 )
-from .base import Connection, error_from_body, loads, tools_not_yet
-from .openai_chat import FINISH, ChatStreamDecoder, OpenAIChat, chat_messages
+from .base import Connection, error_from_body, loads
+from .mistral_tools import check_tools, mistral_ids, output_fields, tool_fields
+from .openai_chat import FINISH, ChatStreamDecoder, OpenAIChat, chat_messages, parse_tool_calls
 from .openai_common import openai_error
 
 __all__ = ["OPENAI_ONLY", "Mistral", "MistralStreamDecoder", "mistral_error", "mistral_messages"]
@@ -94,14 +97,20 @@ def _assistant_content(message: Message, provider: str) -> list[dict[str, Any]] 
 
 
 def mistral_messages(request: ChatRequest) -> list[dict[str, Any]]:
-    """The `messages` array; Mistral's own thinking goes back as thinking chunks, nobody else's."""
-    if any(isinstance(p, ToolCallPart | ToolResultPart) for m in request.messages for p in m.parts):
-        tools_not_yet(request.provider)  # (Mistral needs its own call ids: not translated yet)
-    out = chat_messages(request)
-    offset = 1 if request.system else 0
-    for i, message in enumerate(request.messages):
-        if message.role == "assistant" and (chunks := _assistant_content(message, request.provider)):
-            out[i + offset]["content"] = chunks
+    """The `messages` array; Mistral's own thinking goes back as thinking chunks, nobody else's; call
+    ids in Mistral's form; each tool message with the name of its tool (as the SDK sends it)."""
+    turns, _ = mistral_ids(request.messages)
+    request = request.model_copy(update={"messages": turns})
+
+    def extra(message: Message) -> dict[str, Any]:
+        chunks = _assistant_content(message, request.provider)
+        return {"content": chunks} if chunks else {}
+
+    names = {p.call_id: p.name for m in turns for p in m.parts if isinstance(p, ToolResultPart)}
+    out = chat_messages(request, extra)
+    for entry in out:
+        if entry["role"] == "tool":
+            entry["name"] = names.get(entry["tool_call_id"], "")
     return out
 
 
@@ -148,8 +157,8 @@ class Mistral(OpenAIChat):
 
     name = "mistral"
     request_id_header = "x-request-id"  # UNCONFIRMED which header Mistral uses for its request id
-    tools = False  # Mistral's call-id rules are not translated yet (issue 13, second part)
-    structured_output = ""  # falsy: output= refused until Mistral's json_schema lands
+    tools = True
+    structured_output = "json_schema"  # response_format json_schema (mistral_tools.py)
 
     def check(self, request: ChatRequest, info: ModelInfo, resolved: Resolved) -> list[str]:
         for field, instead in OPENAI_ONLY.items():
@@ -175,7 +184,7 @@ class Mistral(OpenAIChat):
             notes.append(
                 f"{foreign} thinking part(s) from other providers not sent: reasoning goes back only to its maker"
             )
-        return notes
+        return notes + check_tools(request)
 
     @staticmethod
     def _on_level(info: ModelInfo) -> str:
@@ -201,6 +210,8 @@ class Mistral(OpenAIChat):
             body["max_tokens"] = request.max_tokens
         body["stream"] = request.stream  # the SDK sends it explicitly, false included
         body.update(self.reasoning_fields(request, resolved, info))
+        body.update(tool_fields(request))
+        body.update(output_fields(request))
         body.update(request.options)
         return self.http_call(request, conn, body)
 
@@ -226,6 +237,7 @@ class Mistral(OpenAIChat):
                     )
                 elif chunk.get("type") == "text" and chunk.get("text"):
                     parts.append(TextPart(text=chunk["text"]))
+        parts += parse_tool_calls(message.get("tool_calls"), request.provider)
         raw_finish = choice.get("finish_reason")
         thought = any(isinstance(p, ThinkingPart) and p.text for p in parts)
         return ChatResult(
@@ -309,6 +321,7 @@ class MistralStreamDecoder(ChatStreamDecoder):
             )
         if self.text:
             parts.append(TextPart(text="".join(self.text)))
+        parts += self.call_parts()
         return ChatResult(
             provider=self.request.provider,
             model=self.model or self.request.model,

@@ -1,7 +1,10 @@
 """Anthropic on the wire: `POST /v1/messages`, JSON and SSE.
 
 Shapes follow anthropic-sdk-python 2.14.0 / API version 2026-10-21 (see /work/shared/wire/chat.md §2
-and delta-2026-11.md §1).
+and delta-2026-11.md §1). Tools and structured output: sandbox/anthropic_tools.py reads the request,
+sandbox/tools.py decides (call a tool, answer from results, a schema-conforming JSON answer); a turn
+that calls tools thinks first (interleaved thinking), unless tool_choice forced the call (adaptive
+thinking then skips thinking, wire/tools-batch.md 3.4).
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import anthropic_tools as AT
 from . import text as T
+from .tools import ToolCallPlan, answer_from_results, plan_calls, structured_answer
 from .wire import Call, ProviderSpec, Reply, sse_frame
 
 __all__ = ["ANTHROPIC", "check_auth", "error", "fault", "messages"]
@@ -177,13 +182,20 @@ class _Plan:
     signature: str
     input_tokens: int
     thinking_tokens: int
+    calls: tuple[ToolCallPlan, ...] = ()
+    refused: bool = False
 
     @property
     def output_tokens(self) -> int:
-        return T.count_tokens(self.answer) + self.thinking_tokens
+        called = sum(T.count_tokens(c.name + " " + c.arguments) for c in self.calls)
+        return T.count_tokens(self.answer) + self.thinking_tokens + called
 
     @property
     def stop_reason(self) -> str:
+        if self.refused:
+            return "refusal"
+        if self.calls:
+            return "tool_use"
         return "max_tokens" if self.truncated else "end_turn"
 
 
@@ -202,26 +214,49 @@ def _effort(body: dict[str, Any]) -> str:
     return DEFAULT_EFFORT
 
 
-def plan(body: dict[str, Any]) -> _Plan:
-    """Decide the answer, thinking and token counts for a validated Messages request."""
+def plan(body: dict[str, Any], headers: Mapping[str, str] | None = None) -> _Plan:
+    """Decide the answer (or tool calls), thinking and token counts for a validated Messages request."""
     messages = body["messages"]
-    question = T.message_text(messages)
+    view = AT.view(body, headers or {})
+    question = view.question
     system = body.get("system")
     prompt = " ".join(
         [T.content_text(system), *(T.content_text(m.get("content")) for m in messages if isinstance(m, dict))]
     )
-    answer, truncated = T.truncate_to_tokens(T.answer_text(question), body["max_tokens"])
+    calls = tuple(plan_calls(view))
+    schema = AT.output_schema(body)
+    refused = False
+    if calls:
+        text = ""
+    elif schema is not None:
+        text, refused = structured_answer(schema, question, view.results)
+    elif view.results:
+        text = answer_from_results(question, view.results)
+    else:
+        text = T.answer_text(question)
+    answer, truncated = T.truncate_to_tokens(text, body["max_tokens"])
     thinking = body.get("thinking")
     thinks = isinstance(thinking, dict) and thinking.get("type") in ("adaptive", "enabled")
+    if thinks and calls and AT.forced(body):  # forced tool use: the response begins with the call
+        thinks = False
     if not thinks:
-        return _Plan(answer, truncated, False, "", "", max(1, T.count_tokens(prompt)), 0)
+        tokens = max(1, T.count_tokens(prompt))
+        return _Plan(answer, truncated, False, "", "", tokens, 0, calls, refused)
     assert isinstance(thinking, dict)
     reasoning = T.reasoning_text(question, _effort(body))
     omitted = thinking.get("display") == "omitted"
     shown = "" if omitted else reasoning
     signature = T.sign_thinking(reasoning, omitted=omitted)
     return _Plan(
-        answer, truncated, True, shown, signature, max(1, T.count_tokens(prompt)), T.count_tokens(reasoning)
+        answer,
+        truncated,
+        True,
+        shown,
+        signature,
+        max(1, T.count_tokens(prompt)),
+        T.count_tokens(reasoning),
+        calls,
+        refused,
     )
 
 
@@ -240,6 +275,9 @@ def _usage(p: _Plan) -> dict[str, Any]:
     }
 
 
+_REFUSAL_DETAILS = {"type": "refusal", "category": None, "explanation": None}
+
+
 def _message(
     call: Call, content: list[dict[str, Any]], stop_reason: str | None, usage: dict[str, Any]
 ) -> dict[str, Any]:
@@ -251,7 +289,7 @@ def _message(
         "content": content,
         "stop_reason": stop_reason,
         "stop_sequence": None,
-        "stop_details": None,
+        "stop_details": _REFUSAL_DETAILS if stop_reason == "refusal" else None,
         "container": None,
         "usage": usage,
     }
@@ -262,7 +300,10 @@ def build_message(call: Call, p: _Plan) -> dict[str, Any]:
     content: list[dict[str, Any]] = []
     if p.thinks:
         content.append({"type": "thinking", "thinking": p.thinking, "signature": p.signature})
-    content.append({"type": "text", "text": p.answer})
+    if p.calls:
+        content += AT.tool_use_blocks(call.serial, list(p.calls))
+    else:
+        content.append({"type": "text", "text": p.answer})
     return _message(call, content, p.stop_reason, _usage(p))
 
 
@@ -293,16 +334,23 @@ def stream_frames(call: Call, p: _Plan) -> list[bytes]:
         emit("content_block_delta", index=0, delta={"type": "signature_delta", "signature": p.signature})
         emit("content_block_stop", index=0)
         index = 1
-    emit("content_block_start", index=index, content_block={"type": "text", "text": ""})
-    if not p.thinks:
-        emit("ping")
-    for piece in T.chunk_words(p.answer):
-        emit("content_block_delta", index=index, delta={"type": "text_delta", "text": piece})
-    emit("content_block_stop", index=index)
+    if p.calls:
+        if not p.thinks:
+            emit("ping")
+        for event in AT.tool_use_frames(call.serial, list(p.calls), index):
+            frames.append(sse_frame(event, event["type"]))
+    else:
+        emit("content_block_start", index=index, content_block={"type": "text", "text": ""})
+        if not p.thinks:
+            emit("ping")
+        for piece in T.chunk_words(p.answer):
+            emit("content_block_delta", index=index, delta={"type": "text_delta", "text": piece})
+        emit("content_block_stop", index=index)
     usage: dict[str, Any] = {**start_usage, "output_tokens": p.output_tokens}
     if p.thinks:
         usage["output_tokens_details"] = {"thinking_tokens": p.thinking_tokens}
-    delta = {"stop_reason": p.stop_reason, "stop_sequence": None, "stop_details": None}
+    details = _REFUSAL_DETAILS if p.refused else None
+    delta = {"stop_reason": p.stop_reason, "stop_sequence": None, "stop_details": details}
     emit("message_delta", delta=delta, usage=usage)
     emit("message_stop")
     return frames
@@ -312,7 +360,7 @@ def messages(call: Call) -> Reply:
     """Handle `POST /v1/messages`."""
     if (bad := validate(call)) is not None:
         return bad
-    p = plan(call.body)
+    p = plan(call.body, call.headers)
     if call.body.get("stream") is True:
         return Reply(events=stream_frames(call, p))
     return Reply(body=build_message(call, p))

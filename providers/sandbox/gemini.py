@@ -16,6 +16,8 @@ Sandbox choices, where Google's behaviour is not pinned down:
   containing `sandbox:safety-stop` is answered with finishReason SAFETY and no content.
 * An API key equal to `sandbox-invalid-key` gets Gemini's 400 API_KEY_INVALID. Google never answers
   529: a 529 fault comes back as 503 UNAVAILABLE.
+* Tools and structured output: sandbox/gemini_tools.py (calls whole, the first signed on Gemini 3;
+  a signature on a call must be the sandbox's own for that call or a documented dummy).
 """
 
 from __future__ import annotations
@@ -28,12 +30,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import gemini_tools as GT
 from . import text as T
+from .gemini_models import _check_thinking, _Model, _model
+from .tools import ToolCallPlan, answer_from_results, plan_calls, structured_answer
 from .wire import Call, ProviderSpec, Reply, dumps
 
 __all__ = ["GEMINI", "VERTEX", "check_gemini_auth", "check_vertex_auth", "error", "fault", "generate"]
 
-LEVELS = ("MINIMAL", "LOW", "MEDIUM", "HIGH")
 METHODS = ("generateContent", "streamGenerateContent")
 VERSIONS = {"gemini": ("v1", "v1beta", "v1alpha"), "vertex": ("v1", "v1beta1")}
 BLOCK_MARK = "sandbox:block-prompt"
@@ -161,39 +165,6 @@ def check_vertex_auth(headers: Mapping[str, str], request_id: str) -> Reply | No
     )
 
 
-# --- the model table: what each model accepts ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Model:
-    levels: tuple[str, ...] = ()  # Gemini 3: accepted thinkingLevel values
-    default_level: str | None = None
-    budget: tuple[int, int] | None = None  # Gemini 2.5: thinkingBudget range
-    can_disable: bool = True
-    thinks_by_default: bool = True
-
-
-def _model(name: str) -> _Model | None:
-    m = name.lower()
-    if m.startswith("gemini-2.5-pro"):
-        return _Model(budget=(128, 32768), can_disable=False)
-    if m.startswith("gemini-2.5-flash-lite"):
-        return _Model(budget=(512, 24576), thinks_by_default=False)
-    if m.startswith("gemini-2.5-flash"):
-        return _Model(budget=(1, 24576))
-    if m.startswith(("gemini-pro-latest",)) or re.match(r"^gemini-3(\.\d+)?-pro", m):
-        return _Model(levels=("LOW", "MEDIUM", "HIGH"), default_level="HIGH")
-    if "flash-lite" in m and m.startswith("gemini-"):
-        return _Model(levels=LEVELS, default_level="MINIMAL")
-    if m == "gemini-flash-latest" or re.match(r"^gemini-3\.([7-9]|\d\d)-flash", m):
-        return _Model(levels=("LOW", "MEDIUM", "HIGH"), default_level="MEDIUM")
-    if m.startswith("gemini-3-flash"):
-        return _Model(levels=LEVELS, default_level="HIGH")
-    if re.match(r"^gemini-3\.\d+-flash", m):
-        return _Model(levels=LEVELS, default_level="MEDIUM")
-    return None
-
-
 # --- validation -----------------------------------------------------------------------------------
 
 
@@ -224,10 +195,20 @@ def _check_parts(contents: list[Any], rid: str) -> Reply | None:
                     f"contents[{i}].parts[{j}] must have exactly one data field (text, inlineData, ...)",
                     rid,
                 )
+            if data[0] in ("functionCall", "function_call") and role != "model":
+                return error(400, f"contents[{i}].parts[{j}]: a function call belongs in a model turn", rid)
             if signature is None:
                 continue
             if role != "model":
                 return error(400, f"contents[{i}].parts[{j}]: thought signatures belong on model turns", rid)
+            if data[0] in ("functionCall", "function_call"):
+                if GT.call_signature_ok(part[data[0]], signature):
+                    continue
+                return error(
+                    400,
+                    f"Thought signature is not valid (contents[{i}].parts[{j}]); send it back unchanged.",
+                    rid,
+                )
             if data[0] != "text" or not _signature_ok(str(part.get("text", "")), signature):
                 return error(
                     400,
@@ -247,45 +228,6 @@ def _signature_ok(text: str, signature: Any) -> bool:
     except (binascii.Error, ValueError):
         return False
     return raw.startswith(b"sbx1") and len(raw) == 37
-
-
-def _check_thinking(model: str, spec: _Model, thinking: Any, rid: str) -> Reply | None:
-    if thinking is None:
-        return None
-    if not isinstance(thinking, dict):
-        return error(400, "Invalid value at 'generation_config.thinking_config': expected an object", rid)
-    level = _get(thinking, "thinkingLevel", "thinking_level")
-    budget = _get(thinking, "thinkingBudget", "thinking_budget")
-    if level is not None and budget is not None:
-        return error(400, "You can only set one of thinking budget and thinking level.", rid)
-    if level is not None:
-        if level not in (*LEVELS, "XHIGH", "THINKING_LEVEL_UNSPECIFIED"):
-            return error(
-                400, f"Invalid value at 'generation_config.thinking_config.thinking_level' ({level!r})", rid
-            )
-        if spec.budget is not None:
-            return error(
-                400, f"Thinking level is not supported for models/{model}; use thinking budget.", rid
-            )
-        if level not in spec.levels:
-            accepted = ", ".join(spec.levels)
-            return error(
-                400, f"Thinking level {level} is not supported by models/{model}. Supported: {accepted}.", rid
-            )
-    if budget is not None:
-        if not isinstance(budget, int) or isinstance(budget, bool):
-            return error(400, "Invalid value at 'generation_config.thinking_config.thinking_budget'", rid)
-        if spec.budget is not None and budget not in (-1, 0):
-            lo, hi = spec.budget
-            if not lo <= budget <= hi:
-                return error(
-                    400,
-                    f"The thinking budget {budget} is invalid. Please choose a value between {lo} and {hi}.",
-                    rid,
-                )
-        if budget == 0 and not spec.can_disable:
-            return error(400, "Budget 0 is invalid. This model only works in thinking mode.", rid)
-    return None
 
 
 def _vertex_host_ok(host: str, location: str | None) -> bool:
@@ -335,9 +277,25 @@ def validate(door: str, call: Call) -> tuple[Reply | None, _Model | None]:
         return error(400, "* GenerateContentRequest.contents: contents is not specified", rid), None
     if (bad := _check_parts(contents, rid)) is not None:
         return bad, None
+    if (problem := GT.response_problem(contents)) is not None:
+        return error(400, problem, rid), None
     config = _get(body, "generationConfig", "generation_config") or {}
     if not isinstance(config, dict):
         return error(400, "Invalid value at 'generation_config'", rid), None
+    json_schema = _get(config, "responseJsonSchema", "response_json_schema")
+    if json_schema is not None and _get(config, "responseSchema", "response_schema") is not None:
+        return error(
+            400, "response_schema and response_json_schema cannot both be set (sandbox wording).", rid
+        ), None
+    if (
+        json_schema is not None
+        and _get(config, "responseMimeType", "response_mime_type") != "application/json"
+    ):
+        return error(
+            400,
+            "response_mime_type must be application/json when a response schema is set (sandbox wording).",
+            rid,
+        ), None
     max_out = _get(config, "maxOutputTokens", "max_output_tokens")
     if max_out is not None and (not isinstance(max_out, int) or isinstance(max_out, bool) or max_out < 1):
         return error(400, "Invalid value at 'generation_config.max_output_tokens'", rid), None
@@ -367,6 +325,8 @@ class _Plan:
     signature_on_answer: bool  # Gemini 3; 2.5 signs its thought part
     prompt_tokens: int
     blocked: bool = False
+    calls: tuple[ToolCallPlan, ...] = ()
+    call_ids: bool = False  # Vertex gives calls an id (a sandbox choice, see gemini_tools.py)
 
     @property
     def thought_tokens(self) -> int:
@@ -374,7 +334,8 @@ class _Plan:
 
     @property
     def answer_tokens(self) -> int:
-        return T.count_tokens(self.answer)
+        called = sum(T.count_tokens(c.name + " " + c.arguments) for c in self.calls)
+        return T.count_tokens(self.answer) + called
 
 
 def _effort_for_budget(budget: int) -> str:
@@ -385,12 +346,12 @@ def _effort_for_budget(budget: int) -> str:
     )
 
 
-def plan(call: Call, spec: _Model) -> _Plan:
-    """Decide the answer, thoughts and token counts for a validated request."""
+def plan(call: Call, spec: _Model, door: str = "gemini") -> _Plan:
+    """Decide the answer (or calls), thoughts and token counts for a validated request."""
     body = call.body
     contents = body["contents"]
-    users = [c for c in contents if isinstance(c, dict) and c.get("role", "user") == "user"]
-    question = "\n".join(_texts(users[-1])) if users else ""
+    view = GT.view(body, call.headers)
+    question = view.question
     system = _get(body, "systemInstruction", "system_instruction")
     prompt = " ".join([*_texts(system), *(t for c in contents for t in _texts(c))])
     config = _get(body, "generationConfig", "generation_config") or {}
@@ -410,8 +371,19 @@ def plan(call: Call, spec: _Model) -> _Plan:
     else:
         effort = None if budget == 0 else ("medium" if budget < 0 else _effort_for_budget(budget))
     reasoning = T.reasoning_text(question, effort) if effort else ""
-    answer = T.answer_text(question)
+    calls = tuple(plan_calls(view))
+    schema = GT.output_schema(config)
     finish = "STOP"
+    if calls:
+        answer = ""
+    elif schema is not None:
+        answer, refused = structured_answer(schema, question, view.results)
+        if refused:  # Gemini has no refusal field: a refusal is a SAFETY stop without content
+            answer, finish = "", "SAFETY"
+    elif view.results:
+        answer = answer_from_results(question, view.results)
+    else:
+        answer = T.answer_text(question)
     if SAFETY_MARK in question:
         answer, finish = "", "SAFETY"
     max_out = _get(config, "maxOutputTokens", "max_output_tokens")
@@ -428,6 +400,8 @@ def plan(call: Call, spec: _Model) -> _Plan:
         signature_on_answer=bool(spec.levels),
         prompt_tokens=max(1, T.count_tokens(prompt)),
         blocked=BLOCK_MARK in question,
+        calls=calls,
+        call_ids=door == "vertex",
     )
 
 
@@ -488,7 +462,14 @@ def build_response(call: Call, p: _Plan, door: str) -> dict[str, Any]:
         if not p.signature_on_answer:
             thought["thoughtSignature"] = T.sign_thinking(p.reasoning)
         parts.append(thought)
-    if p.answer:
+    if p.calls:
+        parts += GT.call_parts(
+            call.serial,
+            list(p.calls),
+            signed=bool(p.reasoning and p.signature_on_answer),
+            with_ids=p.call_ids,
+        )
+    elif p.answer:
         part: dict[str, Any] = {"text": p.answer}
         if p.reasoning and p.signature_on_answer:
             part["thoughtSignature"] = T.sign_thinking(p.answer)
@@ -515,9 +496,14 @@ def stream_frames(call: Call, p: _Plan, door: str) -> list[bytes]:
         chunks += [[{"text": piece, "thought": True}] for piece in _groups(p.reasoning)]
         if not p.signature_on_answer:
             chunks.append([{"text": "", "thought": True, "thoughtSignature": T.sign_thinking(p.reasoning)}])
-    chunks += [[{"text": piece}] for piece in _groups(p.answer)]
-    if p.reasoning and p.signature_on_answer and p.answer:
-        chunks.append([{"text": "", "thoughtSignature": T.sign_thinking(p.answer)}])
+    if p.calls:  # each call whole, in a chunk of its own
+        signed = bool(p.reasoning and p.signature_on_answer)
+        calls = GT.call_parts(call.serial, list(p.calls), signed=signed, with_ids=p.call_ids)
+        chunks += [[part] for part in calls]
+    else:
+        chunks += [[{"text": piece}] for piece in _groups(p.answer)]
+        if p.reasoning and p.signature_on_answer and p.answer:
+            chunks.append([{"text": "", "thoughtSignature": T.sign_thinking(p.answer)}])
     if not chunks:
         chunks.append([])
     frames: list[bytes] = []
@@ -539,7 +525,7 @@ def generate(door: str) -> Any:
         bad, spec = validate(door, call)
         if bad is not None or spec is None:
             return bad or error(500, "sandbox: no model", call.request_id)
-        p = plan(call, spec)
+        p = plan(call, spec, door)
         if call.params.get("method") == "streamGenerateContent":
             if call.query.get("alt") != "sse":
                 return error(400, "sandbox: only ?alt=sse streaming is emulated", call.request_id)

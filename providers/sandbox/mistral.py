@@ -13,6 +13,10 @@ section 5, wire/delta-2026-11.md section 4; mistralai 3.7.0 models):
   the finishing chunk (no `stream_options`).
 * Assistant turns may carry thinking chunks (replayed reasoning); they must be well formed.
 * Errors: `{"object":"error","message":...,"type":...,"param":null,"code":...}`.
+* Tools (sandbox/tools.py decides): calls in `message.tool_calls` with nine-alphanumeric ids, each
+  call whole in one stream delta (wire/tools-batch.md 7); a thinking model thinks before its calls.
+  Structured output: `response_format` json_schema answered with JSON that fits; Mistral has no
+  refusal field, so `sandbox: refuse` answers in prose (not JSON).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import openai as O
+from . import openai_tools as OT
 from . import text as T
 from .wire import Call, ProviderSpec, Reply
 
@@ -118,15 +123,18 @@ def _thinking_chunk(text: str) -> dict[str, Any]:
 def _message(plan: O.Plan) -> dict[str, Any]:
     if not plan.reasoning:
         return {"content": plan.answer, "tool_calls": None}
-    return {
-        "content": [_thinking_chunk(plan.reasoning), {"type": "text", "text": plan.answer}],
-        "tool_calls": None,
-    }
+    answer = [] if plan.calls else [{"type": "text", "text": plan.answer}]
+    return {"content": [_thinking_chunk(plan.reasoning), *answer], "tool_calls": None}
+
+
+def _call_id(serial: str, index: int) -> str:
+    """Mistral's call ids: nine of a-z, A-Z, 0-9."""
+    return (serial[:8] + "ABCDEFGHIJ"[index % 10])[:9]
 
 
 def _deltas(plan: O.Plan) -> list[dict[str, Any]]:
     thinking = [{"content": [_thinking_chunk(piece)]} for piece in T.chunk_words(plan.reasoning)]
-    return thinking + [{"content": piece} for piece in T.chunk_words(plan.answer)]
+    return thinking + [{"content": piece} for piece in T.chunk_words(plan.answer)]  # ("" for calls: none)
 
 
 def _usage(plan: O.Plan) -> dict[str, Any]:
@@ -147,6 +155,8 @@ DIALECT = O.ChatDialect(
     choice_extra={},
     usage_always=True,
     keep_alive=False,
+    whole_tool_calls=True,
+    call_id=_call_id,
 )
 
 
@@ -173,7 +183,9 @@ def chat_completions(call: Call) -> Reply:
         return error(400, problem, rid)
     thinks = model in NATIVE or effort == "high"
     question, prompt = O.chat_prompt(body["messages"])
-    plan = O.plan(question, prompt, "high" if thinks else None, body.get("max_tokens"))
+    view = OT.chat_view(body, call.headers)
+    limit = body.get("max_tokens")
+    plan = O.plan(question, prompt, "high" if thinks else None, limit, view, OT.chat_format(body))
     return O.chat_reply(call, plan, DIALECT)
 
 

@@ -227,6 +227,7 @@ class ChatDialect:
     preamble: tuple[bytes, ...] = ()
     keep_alive: bool = True
     whole_tool_calls: bool = False  # each streamed call complete in one delta (Mistral)
+    call_id: Callable[[str, int], str] = OT.chat_call_id  # the vendor's call id form
 
 
 OPENAI_CHAT = ChatDialect()
@@ -236,7 +237,7 @@ def build_chat_completion(call: Call, plan: Plan, dialect: ChatDialect = OPENAI_
     """The non-streaming `chat.completion` object."""
     message: dict[str, Any] = {"role": "assistant", **dialect.message(plan)}
     if plan.calls:
-        message["tool_calls"] = OT.chat_tool_calls(call.serial, list(plan.calls))
+        message["tool_calls"] = OT.chat_tool_calls(call.serial, list(plan.calls), dialect.call_id)
     choice = {"index": 0, "message": message, **dialect.choice_extra, "finish_reason": plan.finish}
     return {
         "id": f"chatcmpl-{call.serial}",
@@ -268,7 +269,9 @@ def chat_stream_frames(call: Call, plan: Plan, dialect: ChatDialect = OPENAI_CHA
     if dialect.keep_alive:
         frames.append(sse_comment("keep-alive"))
     frames += [chunk(choice(delta)) for delta in dialect.deltas(plan)]
-    tool_deltas = OT.chat_tool_deltas(call.serial, list(plan.calls), whole=dialect.whole_tool_calls)
+    tool_deltas = OT.chat_tool_deltas(
+        call.serial, list(plan.calls), whole=dialect.whole_tool_calls, call_id=dialect.call_id
+    )
     frames += [chunk(choice(delta)) for delta in tool_deltas]
     last_delta = {"content": ""} if dialect.usage_always else {}
     usage = dialect.usage(plan) if dialect.usage_always else None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import text as T
@@ -22,6 +22,7 @@ from .tools import ToolCallPlan, ToolView
 _SCHEMA_BLOCK = re.compile(r"JSON Schema:?\s*```(?:json)?\s*(\{.*?\})\s*```", re.S)
 
 __all__ = [
+    "chat_call_id",
     "chat_format",
     "chat_tool_calls",
     "chat_tool_deltas",
@@ -177,11 +178,18 @@ def split_arguments(arguments: str) -> list[str]:
     return [arguments[i : i + step] for i in range(0, len(arguments), step)]
 
 
-def chat_tool_calls(serial: str, calls: list[ToolCallPlan]) -> list[dict[str, Any]]:
+def chat_call_id(serial: str, index: int) -> str:
+    """OpenAI's call id form (`call_...`)."""
+    return f"call_{serial}_{index}"
+
+
+def chat_tool_calls(
+    serial: str, calls: list[ToolCallPlan], call_id: Callable[[str, int], str] = chat_call_id
+) -> list[dict[str, Any]]:
     """`message.tool_calls` of a Chat completion."""
     return [
         {
-            "id": f"call_{serial}_{i}",
+            "id": call_id(serial, i),
             "type": "function",
             "function": {"name": c.name, "arguments": c.arguments},
         }
@@ -189,12 +197,18 @@ def chat_tool_calls(serial: str, calls: list[ToolCallPlan]) -> list[dict[str, An
     ]
 
 
-def chat_tool_deltas(serial: str, calls: list[ToolCallPlan], *, whole: bool = False) -> list[dict[str, Any]]:
+def chat_tool_deltas(
+    serial: str,
+    calls: list[ToolCallPlan],
+    *,
+    whole: bool = False,
+    call_id: Callable[[str, int], str] = chat_call_id,
+) -> list[dict[str, Any]]:
     """Stream deltas of Chat tool calls: per index, id/type/name with "" arguments, then the pieces
     (`whole=True`: each call complete in one delta, as Mistral and DeepSeek-style servers send them)."""
     deltas: list[dict[str, Any]] = []
     for i, call in enumerate(calls):
-        head = {"index": i, "id": f"call_{serial}_{i}", "type": "function"}
+        head = {"index": i, "id": call_id(serial, i), "type": "function"}
         if whole:
             deltas.append(
                 {"tool_calls": [{**head, "function": {"name": call.name, "arguments": call.arguments}}]}

@@ -529,10 +529,11 @@ def gemini_turn(signature: str | None, key: str = "thoughtSignature") -> list[di
         call[key] = signature
     second = {"functionCall": {"name": "get_time", "args": {}}}  # a parallel call carries no signature
     response = {"functionResponse": {"name": "get_weather", "response": {"output": "20C"}}}
+    other = {"functionResponse": {"name": "get_time", "response": {"output": "12:00"}}}
     return [
         {"role": "user", "parts": [{"text": "Weather and time in Paris?"}]},
         {"role": "model", "parts": [call, second]},
-        {"role": "user", "parts": [response]},
+        {"role": "user", "parts": [response, other]},  # one response per call (the API's 400 otherwise)
     ]
 
 

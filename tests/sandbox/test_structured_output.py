@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel
 
 from providers.client import AsyncClient
-from providers.errors import OutputError, RefusalError, ToolsNotSupportedError
+from providers.errors import OutputError, RefusalError
 
 MODELS = [
     ("openai/gpt-6.1-terra", {}),
@@ -119,13 +119,6 @@ async def test_model_without_structured_output_is_asked_in_the_prompt() -> None:
         assert "response_format" not in prep.call.json_body
         assert "JSON Schema" in prep.call.json_body["messages"][0]["content"]
         assert any("no structured-output mode" in n for n in prep.notes)
-
-
-async def test_output_refused_where_the_codec_has_none_yet() -> None:
-    async with AsyncClient(sandbox=True) as client:
-        with pytest.raises(ToolsNotSupportedError, match="output= is not supported on anthropic"):
-            await client.chat("anthropic/claude-sonnet-5-5", CONTRACT, output=Clause)
-        assert client.sandbox_app.requests == []
 
 
 def _spec():  # type: ignore[no-untyped-def]

@@ -370,14 +370,14 @@ def test_unsupported_parts_are_noted_not_dropped_silently() -> None:
             {
                 "content": {
                     "role": "model",
-                    "parts": [{"functionCall": {"name": "f", "args": {}}}, {"text": "x"}],
+                    "parts": [{"executableCode": {"language": "PYTHON", "code": "1"}}, {"text": "x"}],
                 },
                 "finishReason": "STOP",
             }
         ]
     }
     r = CODEC.parse(payload, request("gemini-3.8-flash"))
-    assert r.text == "x" and any("functionCall" in n for n in r.notes) and r.raw == payload
+    assert r.text == "x" and any("executableCode" in n for n in r.notes) and r.raw == payload
 
 
 # --- streams ---------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 from providers import AsyncClient
 from providers.errors import InvalidParameterError, ToolsNotSupportedError
 from providers.types import (
+    ChatRequest,
     ChatResult,
     Message,
     OutputSpec,
@@ -51,14 +52,42 @@ def test_output_spec_takes_schema_by_its_wire_name() -> None:
     assert spec.model_dump(by_alias=True)["schema"] == {"type": "object"}
 
 
-@pytest.mark.parametrize("model", ["anthropic/claude-sonnet-5-5", "mistral/mistral-medium-3-5"])
-def test_codecs_without_tools_refuse_them_before_sending(model: str) -> None:
-    client = AsyncClient(sandbox=True)
+class _NoTools:
+    """A codec that translates no tool parts and no output= (every chat codec does today)."""
+
+    tools = False
+    structured_output = ""
+
+
+def test_codecs_without_tools_refuse_them_before_sending() -> None:
+    from providers.messages import check_tools_supported
+    from providers.registry import lookup_model
+
+    info = lookup_model("anthropic", "claude-sonnet-5-5")
+
+    def request(**kw: object) -> ChatRequest:
+        return ChatRequest(provider="anthropic", model="claude-sonnet-5-5", **kw)  # type: ignore[arg-type]
+
     with pytest.raises(ToolsNotSupportedError, match="tools are not supported"):
-        client.prepare(model, "hi", tools=[ToolSpec(name="f")])
+        check_tools_supported(
+            _NoTools(), request(messages=[Message.user("hi")], tools=[ToolSpec(name="f")]), info
+        )
     history = [Message.user("hi"), _turn().to_message(), _turn().tool_results({"convert": 1, "lookup": 2})]
     with pytest.raises(ToolsNotSupportedError):
-        client.prepare(model, history)
+        check_tools_supported(_NoTools(), request(messages=history), info)
+    with pytest.raises(ToolsNotSupportedError, match="output= is not supported"):
+        spec = OutputSpec(name="o", schema={"type": "object"})
+        check_tools_supported(_NoTools(), request(messages=[Message.user("hi")], output=spec), info)
+
+
+@pytest.mark.parametrize(
+    "model", ["anthropic/claude-sonnet-5-5", "mistral/mistral-medium-3-5", "gemini/gemini-3.8-flash"]
+)
+def test_every_thinking_codec_takes_tools_and_tool_turns(model: str) -> None:
+    client = AsyncClient(sandbox=True)
+    assert client.prepare(model, "hi", tools=[ToolSpec(name="f")]).call.json_body["tools"]
+    history = [Message.user("hi"), _turn().to_message(), _turn().tool_results({"convert": 1, "lookup": 2})]
+    client.prepare(model, history)
 
 
 def test_short_call_ids_are_stable_and_in_mistrals_form() -> None:

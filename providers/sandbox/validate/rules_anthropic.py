@@ -18,10 +18,18 @@
 * With manual thinking on, the assistant turn before the last tool results must start with a thinking
   block (the 400 quoted in lbjlaq/Antigravity-Manager#139). Adaptive thinking may skip thinking, so
   the rule is for `thinking.type: "enabled"` only.
+* A forced `tool_choice` (`any`, `tool`) with manual thinking: 400 "Thinking may not be enabled when
+  tool_choice forces tool use." (mastra-ai/mastra#7507, can1357/oh-my-pi#341); with adaptive thinking
+  it is accepted except on Opus 5.5, Sonnet 5.5, Fable 5.1 and Mythos 5.1, which return 400
+  (wire/tools-batch.md 3.4 and 10.1; that 400's text is UNCONFIRMED: the manual one is used).
+* Tool names: `tools.N.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'`; call ids in
+  history: `messages.N.content.M.tool_use.id: String should match pattern '^[a-zA-Z0-9_-]+$'` (both
+  quoted from live 400s in public reports, 2026; see providers/schemas.py and chat/tool_ids.py).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,8 +41,10 @@ __all__ = [
     "NEWEST_VERSION",
     "RULES",
     "budget_below_max_tokens",
+    "forced_tool_choice_without_thinking",
     "thinking_blocks_intact",
     "thinking_starts_tool_turn",
+    "tool_names_and_ids",
     "tool_results_follow_tool_uses",
     "versioned_root",
 ]
@@ -197,7 +207,43 @@ def thinking_starts_tool_turn(call: Call, spec: ProviderSpec) -> Reply | None:
     return _error(spec, text, call.request_id)
 
 
+_NAME = "^[a-zA-Z0-9_-]{1,128}$"
+_ID = "^[a-zA-Z0-9_-]+$"
+_FORCED_REFUSED_WITH_ADAPTIVE = re.compile(r"^claude-(opus-5-5|sonnet-5-5|fable-5-1|mythos-5-1)(?:$|[-@])")
+
+
+def forced_tool_choice_without_thinking(call: Call, spec: ProviderSpec) -> Reply | None:
+    """A forced tool_choice is refused with manual thinking, and with adaptive thinking on four models."""
+    choice = call.body.get("tool_choice")
+    if not (isinstance(choice, dict) and choice.get("type") in ("any", "tool")):
+        return None
+    kind = _thinking(call.body).get("type")
+    model = str(call.body.get("model") or "")
+    if kind == "enabled" or (kind == "adaptive" and _FORCED_REFUSED_WITH_ADAPTIVE.match(model)):
+        return _error(spec, "Thinking may not be enabled when tool_choice forces tool use.", call.request_id)
+    return None
+
+
+def tool_names_and_ids(call: Call, spec: ProviderSpec) -> Reply | None:
+    """Tool names and the tool_use ids of the history in the forms the API accepts."""
+    tools = call.body.get("tools")
+    for i, tool in enumerate(tools if isinstance(tools, list) else []):
+        name = tool.get("name") if isinstance(tool, dict) else None
+        if isinstance(name, str) and not re.match(_NAME, name):
+            text = f"tools.{i}.custom.name: String should match pattern '{_NAME}'"
+            return _error(spec, text, call.request_id)
+    messages = call.body.get("messages")
+    for n, message in enumerate(messages if isinstance(messages, list) else []):
+        for k, tid in _ids(message, "tool_use", "id"):
+            if not re.match(_ID, tid):
+                text = f"messages.{n}.content.{k}.tool_use.id: String should match pattern '{_ID}'"
+                return _error(spec, text, call.request_id)
+    return None
+
+
 RULES = (
+    tool_names_and_ids,
+    forced_tool_choice_without_thinking,
     budget_below_max_tokens,
     thinking_blocks_intact,
     tool_results_follow_tool_uses,

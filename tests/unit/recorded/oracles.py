@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx2
 
-from providers.types import ChatResult, TextPart, ThinkingPart
+from providers.types import ChatResult, TextPart, ThinkingPart, ToolCallPart
 
 from .corpus import Recording
 
@@ -36,6 +36,8 @@ class View:
     """Provider item ids of the parts that carry one (Responses rs_/msg_), in order."""
     response_id: str | None = None
     model: str | None = None
+    calls: list[tuple[str | None, str, Any]] = field(default_factory=list)
+    """Tool calls in order: the provider's id (None when it sent none), the name, the arguments."""
 
 
 def _http(rec: Recording) -> httpx2.Client:
@@ -131,6 +133,8 @@ def anthropic(rec: Recording) -> View:
             view.signatures.append(block.signature)
         elif block.type == "redacted_thinking":
             view.opaque.append(block.data)
+        elif block.type == "tool_use":
+            view.calls.append((block.id, block.name, block.input))
     return view
 
 
@@ -151,6 +155,9 @@ def gemini(rec: Recording) -> View:
             for part in (candidate.content.parts if candidate.content else None) or []:
                 if part.thought_signature:
                     view.signatures.append(part.thought_signature)
+                if part.function_call is not None:
+                    call = part.function_call
+                    view.calls.append((call.id, call.name or "", call.args or {}))
                 if part.text is None:
                     continue
                 if part.thought:
@@ -226,12 +233,19 @@ def ours(rec: Recording, result: ChatResult) -> View:
     thinking = [p for p in result.parts if isinstance(p, ThinkingPart)]
     view = View(text=result.text, response_id=result.response_id, model=result.model)
     view.thinking = [p.text for p in thinking if p.text]
+    calls = [p for p in result.parts if isinstance(p, ToolCallPart)]
     if rec.api == "generateContent":
-        # a signature is kept on its thought part, or (riding on an answer part) as a redacted carrier
+        # a signature is kept on its thought part, on its function call, or (riding on an answer part)
+        # as a redacted carrier
         view.signatures = [
-            base64.b64decode(p.signature or p.encrypted or "") for p in thinking if p.signature or p.redacted
+            base64.b64decode(p.signature or p.encrypted or "")
+            for p in result.parts
+            if (isinstance(p, ThinkingPart) and (p.signature or p.redacted))
+            or (isinstance(p, ToolCallPart) and p.signature)
         ]
+        view.calls = [(p.item_id, p.name, p.arguments) for p in calls]
     else:
+        view.calls = [(p.id, p.name, p.arguments) for p in calls]
         view.signatures = [p.signature for p in thinking if p.signature]
         view.opaque = [p.encrypted for p in thinking if p.encrypted]
     view.ids = [p.id for p in result.parts if isinstance(p, TextPart | ThinkingPart) and p.id]

@@ -26,12 +26,7 @@ SEEDS = (0, 1, 2)
 # Defects found by replaying these recordings that another helper is fixing (issue 11). Each test below
 # that hits one is marked xfail(strict=True): it flips to a failure the moment the fix lands, and the
 # mark is then removed.
-KNOWN: dict[str, str] = {
-    "tools/gemini_vercel_function_call_gemini3.json": "a Gemini functionCall part and the thoughtSignature "
-    "on it are not parsed yet (noted, not kept): Gemini tool calls, the tools helper's work",
-    "tools/anthropic_vercel_thinking_tool_use.json": "an Anthropic tool_use block is dropped by the parser "
-    "(stop_reason tool_use, no tool_call part): Anthropic tool calls, the tools helper's work",
-}
+KNOWN: dict[str, str] = {}
 
 
 def _ids(recs: list[Recording], *, known: bool = True) -> list[Any]:
@@ -97,6 +92,7 @@ def check_oracle(rec: Recording, result: Any) -> None:
     assert mine.signatures == theirs.signatures, "signatures"
     assert mine.opaque == theirs.opaque, "redacted / encrypted reasoning"
     assert mine.ids == theirs.ids, "item ids"
+    assert mine.calls == theirs.calls, "tool calls"
     assert mine.response_id == theirs.response_id, "response id"
     assert mine.model == theirs.model, "model"
 
