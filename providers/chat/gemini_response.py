@@ -7,7 +7,9 @@ The reading side of `gemini.py` (see its docstring for the signature design). go
 A `functionCall` part becomes a ToolCallPart keeping its signature (`thoughtSignature` beside it) and
 its wire id (`item_id`; Gemini often sends none, and then our id is a digest of the response id, the
 call's place and its name, so it is stable and unique). Calls arrive whole, in a stream too. A turn
-that calls tools ends with finishReason STOP; ours says "tool_calls", as for the other providers.
+that calls tools ends with finishReason STOP; ours says "tool_calls", as for the other providers. A
+signature that arrives alone, on an empty part right after an unsigned call (a stream may send it in a
+later chunk: tools-batch.md 4.2, UNCONFIRMED), is merged onto that call, where Gemini wants it back.
 """
 
 from __future__ import annotations
@@ -117,6 +119,17 @@ class PartFolder:
                 name=wire["name"],
                 arguments_delta=json.dumps(args if args is not None else {}, ensure_ascii=False),
             )
+        last = self.pieces[-1] if self.pieces else None
+        if (
+            signature
+            and not part.get("text")
+            and not part.get("thought")
+            and last is not None
+            and last.kind == "call"
+            and last.signature is None
+        ):  # a signature arriving alone after an unsigned call belongs to it (tools-batch.md 4.2: merge)
+            last.signature = signature
+            return None
         data_keys = [k for k in part if k not in ("thought", *_SIGNATURE_KEYS)]
         if "text" not in part and data_keys:
             self.unsupported.append(data_keys[0])  # functionCall, inlineData, executableCode, ...

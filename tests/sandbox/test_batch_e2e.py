@@ -239,7 +239,7 @@ async def test_per_request_errors_from_the_provider_itself(client: AsyncClient) 
         (
             {"model": MODELS["anthropic"], "output": dict},
             ConfigurationError,
-            "output= is not supported on anthropic",
+            "output= cannot be sent to anthropic as a JSON schema: the root: a free-form mapping",
         ),
     ],
 )
