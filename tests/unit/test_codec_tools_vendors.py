@@ -338,7 +338,7 @@ def test_gemini_dummy_signature_only_where_gemini_3_needs_one() -> None:
         "name": "get_weather",
         "response": {"output": "20C"},
     }
-    old = gem_body(messages=history, model="gemini-2.5-flash")
+    old = gem_body(messages=history, model="gemini-2.5-flash-lite")
     assert "thoughtSignature" not in old["contents"][1]["parts"][0]
 
 
