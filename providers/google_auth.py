@@ -60,7 +60,8 @@ class ApplicationDefaultCredentials:
         except ImportError as exc:  # google-auth without its `requests` transport
             raise MissingKeyError(
                 f"application-default credentials for {provider} need google-auth's requests transport: "
-                f"`{INSTALL_HINT}`, or pass api_keys={{'{provider}': <access token>}} or set {TOKEN_ENV}",
+                f"`{INSTALL_HINT}`, or pass api_keys={{'{provider}': <access token>}} or set {TOKEN_ENV} "
+                "(or use sandbox=True to try it offline)",
                 provider=provider,
                 env_var=TOKEN_ENV,
             ) from exc
@@ -73,7 +74,7 @@ class ApplicationDefaultCredentials:
             raise MissingKeyError(
                 f"no Google credentials for {provider}: run `gcloud auth application-default login`, "
                 f"set GOOGLE_APPLICATION_CREDENTIALS, pass api_keys={{'{provider}': <access token>}} "
-                f"or set {TOKEN_ENV}",
+                f"or set {TOKEN_ENV} (or use sandbox=True to try it offline)",
                 provider=provider,
                 env_var=TOKEN_ENV,
             ) from exc

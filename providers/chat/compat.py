@@ -164,11 +164,14 @@ def _check_value(spec: ProviderSpec, name: str, value: str, where: str, source: 
     return value
 
 
+_OFFLINE = " (or use sandbox=True to try it offline)"
+
+
 def _how(spec: ProviderSpec, name: str) -> str:
     setting = spec.settings.get(name)
     env = " or ".join(setting.env) if setting and setting.env else None
     hint = f"pass settings={{'{spec.name}': {{'{name}': ...}}}}"
-    return f"{hint} or set {env}" if env else hint
+    return (f"{hint} or set {env}" if env else hint) + _OFFLINE
 
 
 def _place(template: str, name: str) -> str:

@@ -49,7 +49,7 @@ _HOW = (
     "pass settings={'vertex': {'project': 'my-project', 'location': 'us-central1'}} "
     "(LLMKit(settings=...) or AsyncClient(settings=...)) or set GOOGLE_CLOUD_PROJECT and "
     "GOOGLE_CLOUD_LOCATION (location defaults to 'global'); for express mode pass "
-    "settings={'vertex': {'api_key': ...}} or set GOOGLE_API_KEY"
+    "settings={'vertex': {'api_key': ...}} or set GOOGLE_API_KEY (or use sandbox=True to try it offline)"
 )
 
 

@@ -35,7 +35,8 @@ def self_hosted_connection(conn: Connection, spec: ProviderSpec, *, sandbox: boo
         raise ConfigurationError(
             f"{spec.name} has no hosted API ({spec.title}): serve the model behind an OpenAI-compatible "
             f"server, e.g. `vllm serve <weights> --served-model-name <model>` (http://localhost:8000/v1), "
-            f"then set {env}=http://localhost:8000/v1 or pass base_urls={{'{spec.name}': ...}}; see {spec.docs}",
+            f"then set {env}=http://localhost:8000/v1 or pass base_urls={{'{spec.name}': ...}}; see {spec.docs} "
+            "(or use sandbox=True to try it offline)",
             provider=spec.name,
         )
     return conn

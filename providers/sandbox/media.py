@@ -10,6 +10,8 @@ waiting and a notebook watches it fill in as fast as it polls. Its outcome is re
 Outputs are real files shipped with the package (`assets/sandbox.mp4`, a 3 s 192x108 H.264 clip of a
 few KB, and `assets/sandbox_image.png`), served from the providers' real CDN host names in-process
 (vm.runware.ai, im.runware.ai, dnznrvs05pmza.cloudfront.net) and from `/media_cdn/...` by the server.
+A video job's clip is retimed to last the duration that was asked for (or the model's default), so
+the file agrees with what the result says (mp4.py).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ __all__ = [
     "MEDIA_CDN",
     "SandboxJob",
     "asset",
+    "clip",
     "iso_time",
     "jobs",
     "new_job",
@@ -64,6 +67,7 @@ class SandboxJob:
     cancelled: bool = False
     deleted: bool = False
     seed: int = 0
+    duration: float | None = None  # seconds, for a video: the served clip lasts this long
 
     @property
     def ended(self) -> bool:
@@ -133,9 +137,16 @@ def _serve(call: Call) -> Reply:
     if job.outcome == "expired":
         return Reply(status=403, body={"message": "Request has expired"})
     file, mime = _FILES.get(job.kind, _FILES["video"])
-    return Reply(
-        content=asset(file), headers={"content-type": mime, "cache-control": "private, max-age=86400"}
-    )
+    content = clip(job.duration) if job.kind == "video" and job.duration else asset(file)
+    return Reply(content=content, headers={"content-type": mime, "cache-control": "private, max-age=86400"})
+
+
+@functools.cache
+def clip(seconds: float) -> bytes:
+    """The sandbox's video clip, lasting `seconds`."""
+    from .mp4 import retime
+
+    return retime(asset(_FILES["video"][0]), seconds)
 
 
 def _no_auth(headers: Mapping[str, str], request_id: str) -> Reply | None:

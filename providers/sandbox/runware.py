@@ -110,6 +110,13 @@ def _validate(task: dict[str, Any], kind: str) -> dict[str, Any] | None:
     return None
 
 
+def _duration(task: dict[str, Any], kind: str) -> float | None:
+    """How long the video asked for lasts: its duration, else the model's default."""
+    model = _model(task.get("model", ""), kind)
+    asked = task.get("duration") or (model.default_duration if model else None)
+    return float(asked) if kind == "video" and asked else None
+
+
 def _cost(task: dict[str, Any], kind: str) -> float:
     model = _model(task.get("model", ""), kind)
     if model is None:
@@ -208,6 +215,7 @@ def tasks(call: Call) -> Reply:
                 prompt=task.get("positivePrompt"),
                 job_id=task["taskUUID"],
                 cost_usd=_cost(task, kind),
+                duration=_duration(task, kind),
             )
             if kind == "image" and task.get("deliveryMethod", "sync") == "sync":
                 job.polls = job.steps

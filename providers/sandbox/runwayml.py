@@ -119,6 +119,8 @@ def _create(endpoint: str, kind: str) -> Any:
             credits = float(per_s * float(body.get("duration") or model.default_duration or 0))
         else:
             credits = float(_CREDITS_PER_IMAGE)
+        asked = body.get("duration") or model.default_duration
+        seconds = float(asked) if kind == "video" and asked else None  # the served clip lasts this long
         job = new_job(
             call,
             provider="runwayml",
@@ -126,6 +128,7 @@ def _create(endpoint: str, kind: str) -> Any:
             model=model.id,
             prompt=body.get("promptText"),
             credits=credits,
+            duration=seconds,
         )
         return Reply(body={"id": job.id, "estimatedCost": {"credits": credits}})
 
