@@ -32,6 +32,7 @@ from .gemini import GEMINI, VERTEX
 from .limits import HEADER_STYLES, RateLimit, RateLimiter
 from .media import CDN_HOSTS, MEDIA_CDN
 from .mistral import MISTRAL
+from .models import with_models_route
 from .openai import OPENAI
 from .runware import RUNWARE
 from .runwayml import RUNWAYML
@@ -276,7 +277,8 @@ class SandboxApp:
 
     def spec_for(self, provider: str) -> ProviderSpec | None:
         """The sandbox spec serving a provider: a hand-written module, else one derived from the catalog."""
-        return self.PROVIDERS.get(provider) or catalog_specs(self.PROVIDERS).get(provider)
+        spec = self.PROVIDERS.get(provider) or catalog_specs(self.PROVIDERS).get(provider)
+        return with_models_route(spec) if spec is not None else None  # (+ its models endpoint: models.py)
 
     # --- ASGI --------------------------------------------------------------------------------
 
