@@ -111,6 +111,8 @@ def mistral_messages(request: ChatRequest) -> list[dict[str, Any]]:
     for entry in out:
         if entry["role"] == "tool":
             entry["name"] = names.get(entry["tool_call_id"], "")
+        for i, call in enumerate(entry.get("tool_calls") or []):
+            call["index"] = i  # (as mistralai's ToolCall sends it: index defaults to 0)
     return out
 
 

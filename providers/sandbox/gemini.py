@@ -199,6 +199,9 @@ def _check_parts(contents: list[Any], rid: str) -> Reply | None:
                 return error(400, f"contents[{i}].parts[{j}]: a function call belongs in a model turn", rid)
             if signature is None:
                 continue
+            if isinstance(signature, str) and signature not in GT.DUMMY_SIGNATURES:
+                # bytes in proto3 JSON: standard or URL-safe base64 (google-genai sends URL-safe)
+                signature = signature.replace("-", "+").replace("_", "/")
             if role != "model":
                 return error(400, f"contents[{i}].parts[{j}]: thought signatures belong on model turns", rid)
             if data[0] in ("functionCall", "function_call"):

@@ -6,8 +6,9 @@ into the dialect-neutral `ToolView` (sandbox/tools.py decides), and writes calls
 `functionCall {name, args}` parts, whole (in a stream, one chunk each); on Gemini 3 models the first
 call of a turn carries the `thoughtSignature`, signed over the call, so a codec that drops or moves
 it fails. Sandbox choices (Google does not pin them down): Vertex gives each call an `id`, the Gemini
-API does not -- so both ways of matching a result to its call are exercised; a result must echo the
-id of a call that had one.
+API does not -- so both ways of matching a result to its call are exercised; a result that carries
+an id must carry its call's (one without is matched by name and order: google-genai's own function-
+calling loop sends none, tools-batch.md 11).
 
 Structured output: `responseMimeType: application/json` with `responseJsonSchema` (or the legacy
 `responseSchema`, never both); the answer is JSON that fits it, or -- for `sandbox: refuse` -- a
@@ -169,7 +170,9 @@ def call_parts(
 
 def response_problem(contents: list[Any]) -> str | None:
     """What is wrong with the function responses of the history, or None: each model turn's calls
-    answered by as many responses in the next content, echoing the id of each call that had one."""
+    answered by as many responses in the next content ("Please ensure that the number of function
+    response parts is equal to the number of function call parts of the function call turn.", the
+    API's 400 as quoted in public reports), an id given being one of those calls' ids."""
     for i, content in enumerate(contents):
         if not isinstance(content, dict) or content.get("role") != "model":
             continue
@@ -189,8 +192,8 @@ def response_problem(contents: list[Any]) -> str | None:
                 "function call parts of the function call turn."
             )
         ids = {c["id"] for c in calls if c.get("id")}
-        for answer in answers:
-            if ids and answer.get("id") not in ids:
+        for answer in answers:  # (no id: matched by name and order, as google-genai's own loop sends it)
+            if ids and answer.get("id") is not None and answer.get("id") not in ids:
                 return (
                     f"contents[{i + 1}]: function response id {answer.get('id')!r} does not match the id of a "
                     "function call of the previous turn (sandbox check)"
