@@ -237,6 +237,8 @@ class LLMKit:
             raise UnknownProviderError("name the model as 'provider/model', or pass domain= for a preset's")
         kwargs = dict(thinking=thinking, max_tokens=max_tokens, system=system, **options)
         if tools is not None or output is not None:
+            if cache is not None:  # (each turn of the loop is looked up in the response cache)
+                kwargs["cache"] = cache
             return self._tool_chat(
                 model, prompt_or_messages, kwargs, tools=tools, output=output, stream=stream
             )

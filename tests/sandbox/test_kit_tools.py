@@ -133,3 +133,13 @@ def test_provider_text_in_tool_panels_is_escaped(kit: LLMKit) -> None:
     html = chat_mimebundle(r)["text/html"]
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_a_cached_loop_replays_every_turn(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    kit = LLMKit(sandbox=True, cache=tmp_path / "cache.sqlite")
+    first = kit.chat(MODEL, "convert 3 km", tools=[convert])
+    again = kit.chat(MODEL, "convert 3 km", tools=[convert])
+    fresh = kit.chat(MODEL, "convert 3 km", tools=[convert], cache=False)
+    kit.close()
+    assert again.text == first.text and [s.cached for s in again.steps] == [True, True]
+    assert again.cost_usd == 0 and not any(s.cached for s in fresh.steps)
