@@ -152,13 +152,22 @@ async def test_stream_shows_steps_live_with_argument_deltas() -> None:
 
 
 async def test_async_tools_run_concurrently() -> None:
+    arrived = 0
+    both = asyncio.Event()
+
+    async def meet(who: str) -> str:
+        """Waits until the other call has started too (it cannot, if calls run one after another)."""
+        nonlocal arrived
+        arrived += 1
+        if arrived == 2:
+            both.set()
+        await asyncio.wait_for(both.wait(), 10)
+        return f"{who} met"
+
     async with AsyncClient(sandbox=True) as client:
-        prompt = 'sandbox: call slow_async {"seconds": 0.3} sandbox: call slow_async {"seconds": 0.3}'
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        r = await client.chat(RESPONSES, prompt, tools=[slow_async])
-        assert [c.output for c in r.tool_calls] == ["done", "done"]
-        assert loop.time() - started < 0.55  # both waits overlapped
+        prompt = 'sandbox: call meet {"who": "a"} sandbox: call meet {"who": "b"}'
+        r = await client.chat(RESPONSES, prompt, tools=[meet])
+        assert [c.output for c in r.tool_calls] == ["a met", "b met"]  # results in call order
 
 
 async def test_cancel_keeps_the_finished_steps() -> None:
