@@ -11,11 +11,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["ChatResponse", "LLMKit", "Latency", "Message", "ThinkingConfig", "errors", "show"]
+__all__ = [
+    "ChatResponse",
+    "DomainPreset",
+    "LLMKit",
+    "Latency",
+    "Message",
+    "ThinkingConfig",
+    "errors",
+    "for_medical_domain",
+    "for_scientific_domain",
+    "show",
+]
 
 if TYPE_CHECKING:
     from providers import errors
     from providers.audio.types import Latency
+    from providers.domains import DomainPreset, for_medical_domain, for_scientific_domain
     from providers.thinking import ThinkingConfig
     from providers.types import Message
 
@@ -29,6 +41,10 @@ _LAZY = {
     "Latency": ("providers.audio.types", "Latency"),
     "ThinkingConfig": ("providers.thinking", "ThinkingConfig"),
     "errors": ("providers.errors", None),
+    # domain presets: kit.domain(for_medical_domain(region="europe-west4"))
+    "DomainPreset": ("providers.domains", "DomainPreset"),
+    "for_medical_domain": ("providers.domains", "for_medical_domain"),
+    "for_scientific_domain": ("providers.domains", "for_scientific_domain"),
     "show": ("llmkit_nb.display.objects", "show"),
 }
 
