@@ -23,6 +23,12 @@ elevenlabs = pytest.importorskip("elevenlabs")
 pytestmark = pytest.mark.conformance
 
 
+@pytest.fixture(autouse=True)
+def _catalog_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the facts below (Opus 4.5 deprecated, Medium 3.5's retirement date) hold on the catalog's date
+    monkeypatch.setenv("LLMKIT_TODAY", "2026-12-04")
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[Served]:
     with serve(SandboxApp()) as served:

@@ -22,7 +22,10 @@ CHAT = ("openai", "anthropic", "gemini", "mistral", "deepseek", "xai")
 DAY = dt.date(2026, 12, 4)
 
 
-async def test_the_sandbox_lists_what_the_catalog_says_so_nothing_drifts() -> None:
+async def test_the_sandbox_lists_what_the_catalog_says_so_nothing_drifts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LLMKIT_TODAY", DAY.isoformat())  # (the sandbox lists the catalog as of today too)
     async with AsyncClient(sandbox=True) as client:
         drifts = {d.provider: d for d in await check(client, [*CHAT, "elevenlabs", "groq"], on=DAY)}
     for name in (*CHAT, "elevenlabs"):
