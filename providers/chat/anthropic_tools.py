@@ -21,6 +21,8 @@ Wire facts (wire/tools-batch.md section 3; anthropic 2.17 `types/tool_param.py`,
   the assistant turn answered by tool results must start with a thinking block (the 400 quoted in
   sandbox/validate/rules_anthropic.py): a tool turn made without thinking, or on another provider,
   cannot be continued with manual thinking on -- refused here too, naming the fix.
+* A conversation holding `tool_use`/`tool_result` blocks needs `tools`: 400 "Requests which include
+  `tool_use` or `tool_result` blocks must define tools." (quoted in many public reports): refused here.
 * Structured output: `output_config.format = {"type": "json_schema", "schema"}` (GA, no beta header),
   beside `output_config.effort`.
 """
@@ -138,6 +140,14 @@ def check_tools(request: ChatRequest, info: ModelInfo, thinking_type: str | None
                     tool=part.name,
                     provider=request.provider,
                 )
+    if not request.tools and any(
+        isinstance(p, ToolCallPart | ToolResultPart) for m in request.messages for p in m.parts
+    ):
+        raise InvalidParameterError(
+            f"{request.provider} refuses a conversation holding tool calls or results without tool definitions "
+            "('Requests which include `tool_use` or `tool_result` blocks must define tools.'): pass the "
+            "conversation's tools=[...] again (with tool_choice='none' if the model should not call them)"
+        )
     choice = request.tool_choice
     if choice is not None:
         names = {t.name for t in request.tools}

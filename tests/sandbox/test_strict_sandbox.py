@@ -466,6 +466,12 @@ async def test_thinking_blocks_come_back_as_they_were(client: httpx2.AsyncClient
 
 TOOL_USE = {"type": "tool_use", "id": "toolu_01", "name": "get_weather", "input": {"city": "Paris"}}
 TOOL_RESULT = {"type": "tool_result", "tool_use_id": "toolu_01", "content": "20C"}
+# a history with tool blocks needs its tools defined (the API's 400 otherwise: see rules_anthropic.py)
+WEATHER = {
+    "name": "get_weather",
+    "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}},
+}
+CLAUDE_TOOLS = {**CLAUDE, "tools": [WEATHER]}
 
 
 async def test_tool_use_and_tool_result_come_in_pairs(client: httpx2.AsyncClient) -> None:
@@ -474,9 +480,9 @@ async def test_tool_use_and_tool_result_come_in_pairs(client: httpx2.AsyncClient
         {"role": "assistant", "content": [TOOL_USE]},
         {"role": "user", "content": [TOOL_RESULT]},
     ]
-    assert (await post(client, MESSAGES, {**CLAUDE, "messages": ok}, ANTHROPIC)).status_code == 200
+    assert (await post(client, MESSAGES, {**CLAUDE_TOOLS, "messages": ok}, ANTHROPIC)).status_code == 200
     no_result = [*ok[:2], user("never mind")]
-    r = await post(client, MESSAGES, {**CLAUDE, "messages": no_result}, ANTHROPIC)
+    r = await post(client, MESSAGES, {**CLAUDE_TOOLS, "messages": no_result}, ANTHROPIC)
     assert r.status_code == 400
     assert r.json()["error"]["message"] == (
         "messages.1: `tool_use` ids were found without `tool_result` blocks immediately after: toolu_01. "
@@ -487,7 +493,7 @@ async def test_tool_use_and_tool_result_come_in_pairs(client: httpx2.AsyncClient
         {"role": "assistant", "content": "Let me see."},
         {"role": "user", "content": [TOOL_RESULT]},
     ]
-    r = await post(client, MESSAGES, {**CLAUDE, "messages": stray}, ANTHROPIC)
+    r = await post(client, MESSAGES, {**CLAUDE_TOOLS, "messages": stray}, ANTHROPIC)
     assert r.json()["error"]["message"] == (
         "messages.2.content.0: unexpected `tool_use_id` found in `tool_result` blocks: toolu_01. "
         "Each `tool_result` block must have a corresponding `tool_use` block in the previous message."
@@ -501,7 +507,7 @@ async def test_manual_thinking_tool_turns_start_with_thinking(client: httpx2.Asy
         {"role": "assistant", "content": [TOOL_USE]},
         {"role": "user", "content": [TOOL_RESULT]},
     ]
-    body = {**CLAUDE, "model": "claude-sonnet-4-5", "thinking": thinking, "messages": turn}
+    body = {**CLAUDE_TOOLS, "model": "claude-sonnet-4-5", "thinking": thinking, "messages": turn}
     r = await post(client, MESSAGES, body, ANTHROPIC)
     assert r.status_code == 400
     assert r.json()["error"]["message"].startswith(
@@ -518,6 +524,19 @@ async def test_manual_thinking_tool_turns_start_with_thinking(client: httpx2.Asy
     adaptive = {**body, "model": "claude-opus-4-6", "thinking": {"type": "adaptive"}}
     turn[1] = {"role": "assistant", "content": [TOOL_USE]}  # adaptive thinking may skip thinking
     assert (await post(client, MESSAGES, adaptive, ANTHROPIC)).status_code == 200
+
+
+async def test_tool_blocks_need_tools_defined(client: httpx2.AsyncClient) -> None:
+    turn = [
+        user("weather?"),
+        {"role": "assistant", "content": [TOOL_USE]},
+        {"role": "user", "content": [TOOL_RESULT]},
+    ]
+    r = await post(client, MESSAGES, {**CLAUDE, "messages": turn}, ANTHROPIC)
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == (
+        "Requests which include `tool_use` or `tool_result` blocks must define tools."
+    )
 
 
 # --- rules: Gemini 3 thought signatures ---------------------------------------------------------

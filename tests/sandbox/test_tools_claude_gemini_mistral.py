@@ -421,6 +421,25 @@ async def test_bad_input_refused_before_any_request(
         assert client.sandbox_app.requests == []
 
 
+async def test_a_claude_conversation_with_tool_turns_needs_its_tools() -> None:
+    async with AsyncClient(sandbox=True) as client:
+        first = await client.chat(CLAUDE, CALL, tools=[convert])
+        history = [Message.user(CALL), *first.to_messages(), Message.user("Thanks!")]
+        with pytest.raises(InvalidParameterError, match="without tool definitions"):
+            await client.chat(CLAUDE, history)
+        assert len(bodies(client)) == 2
+        r = await client.chat(CLAUDE, history, tools=[convert], tool_choice="none")
+        assert bodies(client)[-1]["tool_choice"] == {"type": "none"} and not r.tool_calls
+        # the sandbox answers the live 400 to a request that gets this wrong
+        from providers.sandbox.app import SandboxApp
+
+        body = {k: v for k, v in bodies(client)[-1].items() if k not in ("tools", "tool_choice")}
+        prep = client.prepare(CLAUDE, "hi")
+        async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=SandboxApp())) as http:
+            reply = await http.post(prep.call.url, json=body, headers=prep.call.headers)
+        assert reply.status_code == 400 and "must define tools" in reply.json()["error"]["message"]
+
+
 async def test_errors_and_unknown_tools_go_back_to_the_model() -> None:
     def broken(x: int) -> int:
         """Always fails."""

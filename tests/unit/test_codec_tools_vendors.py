@@ -97,7 +97,7 @@ def test_anthropic_tool_use_parsed_and_results_sent_first() -> None:
             ToolResultPart(call_id="toolu_01", name="get_weather", content="boom", is_error=True),
         ],
     )
-    body = ant_body(messages=[Message.user("weather in Paris?"), r.to_message(), results])
+    body = ant_body(messages=[Message.user("weather in Paris?"), r.to_message(), results], tools=[WEATHER])
     # the turn goes back as it came (thinking, redacted thinking, tool_use, in order) ...
     assert body["messages"][1]["content"] == payload["content"]
     # ... and the result comes first in the next user message

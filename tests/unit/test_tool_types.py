@@ -87,7 +87,7 @@ def test_every_thinking_codec_takes_tools_and_tool_turns(model: str) -> None:
     client = AsyncClient(sandbox=True)
     assert client.prepare(model, "hi", tools=[ToolSpec(name="f")]).call.json_body["tools"]
     history = [Message.user("hi"), _turn().to_message(), _turn().tool_results({"convert": 1, "lookup": 2})]
-    client.prepare(model, history)
+    client.prepare(model, history, tools=[ToolSpec(name="convert"), ToolSpec(name="lookup")])
 
 
 def test_short_call_ids_are_stable_and_in_mistrals_form() -> None:

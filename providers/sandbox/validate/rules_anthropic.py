@@ -22,6 +22,8 @@
   tool_choice forces tool use." (mastra-ai/mastra#7507, can1357/oh-my-pi#341); with adaptive thinking
   it is accepted except on Opus 5.5, Sonnet 5.5, Fable 5.1 and Mythos 5.1, which return 400
   (wire/tools-batch.md 3.4 and 10.1; that 400's text is UNCONFIRMED: the manual one is used).
+* A history with `tool_use`/`tool_result` blocks and no `tools`: 400 "Requests which include `tool_use`
+  or `tool_result` blocks must define tools." (quoted in public reports, e.g. vercel/ai users' code).
 * Tool names: `tools.N.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'`; call ids in
   history: `messages.N.content.M.tool_use.id: String should match pattern '^[a-zA-Z0-9_-]+$'` (both
   quoted from live 400s in public reports, 2026; see providers/schemas.py and chat/tool_ids.py).
@@ -233,6 +235,11 @@ def tool_names_and_ids(call: Call, spec: ProviderSpec) -> Reply | None:
             text = f"tools.{i}.custom.name: String should match pattern '{_NAME}'"
             return _error(spec, text, call.request_id)
     messages = call.body.get("messages")
+    listed = messages if isinstance(messages, list) else []
+    blocks = [_ids(m, kind, "type") for m in listed for kind in ("tool_use", "tool_result")]
+    if any(blocks) and not tools:
+        text = "Requests which include `tool_use` or `tool_result` blocks must define tools."
+        return _error(spec, text, call.request_id)
     for n, message in enumerate(messages if isinstance(messages, list) else []):
         for k, tid in _ids(message, "tool_use", "id"):
             if not re.match(_ID, tid):
