@@ -11,16 +11,31 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# the test extra includes JupyterLab, so after `make test` the lab needs no install of its own
 $(VENV)/.lab: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[lab]'
+	@if [ -f $(VENV)/.test ] && [ $(VENV)/.test -nt pyproject.toml ]; then \
+	  echo "JupyterLab: already installed by make test"; \
+	else $(BIN)/python -m pip install -q -e '.[lab]'; fi
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
+# JupyterLab on notebooks/, opening the quickstart. Root (a container) needs --allow-root. Without a desktop to open a
+# browser on (Linux with neither DISPLAY nor WAYLAND_DISPLAY, e.g. over SSH or in a container) it opens
+# none and the URL with its token, printed below, is what to open. LAB_ARGS adds flags (--ip=0.0.0.0 ...).
+LAB_ARGS ?=
 lab: $(VENV)/.lab
-	$(BIN)/jupyter lab --port=$(PORT) notebooks/01_quickstart.ipynb
+	@flags="--port=$(PORT)"; \
+	if [ "$$(id -u)" = 0 ]; then flags="$$flags --allow-root"; fi; \
+	if [ "$$(uname -s)" != Darwin ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  flags="$$flags --no-browser"; \
+	  echo "No desktop here: open the http://...?token=... URL JupyterLab prints below (Ctrl-C stops it)."; \
+	fi; \
+	flags="$$flags --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/01_quickstart.ipynb"; \
+	echo "$(BIN)/jupyter lab $$flags $(LAB_ARGS)"; \
+	exec $(BIN)/jupyter lab $$flags $(LAB_ARGS)
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
