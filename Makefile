@@ -52,10 +52,14 @@ browser-deps:
 unit: $(VENV)/.test browser-deps
 	$(BIN)/python -m pytest -q
 
+# retirement dates in the notebooks and their tests are judged on the day the catalog describes, so a
+# committed output does not change when the calendar passes a model's retires_on date
+CATALOG_DAY = $(shell $(BIN)/python -c "from providers.registry import catalog_date; print(catalog_date())" 2>/dev/null)
+
 # The notebooks run against the offline sandbox in a clean environment (no keys, no region variables,
 # UTC), the same one for writing the committed outputs and for comparing against them.
 NB_ENV = env -i PATH="$$PATH" HOME="$$HOME" TMPDIR="$${TMPDIR:-/tmp}" LANG=C.UTF-8 PYTHONUTF8=1 \
-	TZ=UTC PYTHONHASHSEED=0 LLMKIT_SANDBOX=1
+	TZ=UTC PYTHONHASHSEED=0 LLMKIT_SANDBOX=1 LLMKIT_TODAY=$(CATALOG_DAY)
 
 # regenerate the committed outputs of every notebooks/*.ipynb from a sandbox run (commit the result)
 notebooks: $(VENV)/.test

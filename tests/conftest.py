@@ -79,3 +79,18 @@ def _canary_keys(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
         for var in (spec.base_url_env, *spec.settings_env):
             if var:
                 monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _catalog_day(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Offline tests judge retirement dates on the day the catalog describes, not the calendar's.
+
+    The catalog retires models by date (gpt-5-mini on 2026-12-11, gpt-4.1 on 2027-01-14...), so a
+    suite judged by the calendar would start failing on a later day with no change to the code. Tests
+    that are about the calendar set or delete LLMKIT_TODAY themselves; live tests use the real date.
+    """
+    if request.node.get_closest_marker("live"):
+        return
+    from providers.registry import TODAY_ENV, catalog_date
+
+    monkeypatch.setenv(TODAY_ENV, catalog_date())
