@@ -10,11 +10,8 @@ Results are `ChatResponse`s: `providers.types.ChatResult` plus notebook renderin
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-
-from pydantic import PrivateAttr
 
 from providers.errors import ProviderError
 from providers.types import (
@@ -28,8 +25,10 @@ from providers.types import (
 )
 
 from .defaults import KitDefaults
+from .kit_media import MediaFaces
 from .ledger import Ledger
 from .loop import Runner, make_runner
+from .responses import ChatResponse, Comparison, in_kernel
 
 if TYPE_CHECKING:
     from .domains import DomainSession
@@ -37,84 +36,10 @@ if TYPE_CHECKING:
 __all__ = ["ChatResponse", "Comparison", "LLMKit"]
 
 
-class Comparison:
-    """Several models' answers to one prompt; renders as one table. Failures are kept as errors."""
-
-    def __init__(self, *, prompt: str, models: list[str], results: list[Any]) -> None:
-        self.prompt = prompt
-        self.models = models
-        self.results = results
-
-    def __repr__(self) -> str:
-        return f"Comparison({len(self.models)} models)"
-
-    def __iter__(self) -> Any:
-        return iter(zip(self.models, self.results, strict=True))
-
-    def rows(self) -> list[dict[str, Any]]:
-        """One plain dict per model: text, reasoning tokens, latency, cost, or the error."""
-        out: list[dict[str, Any]] = []
-        for model, r in self:
-            if isinstance(r, BaseException):
-                out.append({"model": model, "error": f"{type(r).__name__}: {getattr(r, 'message', r)}"})
-            else:
-                out.append(
-                    {
-                        "model": model,
-                        "text": r.text,
-                        "reasoning_tokens": r.usage.reasoning_tokens,
-                        "latency_s": r.latency_s,
-                        "cost_usd": r.cost_usd,
-                    }
-                )
-        return out
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from .display.compare import render_comparison, render_plain_comparison
-
-        rows = list(self)
-        return {
-            "text/plain": render_plain_comparison(self.prompt, rows),
-            "text/html": render_comparison(self.prompt, rows),
-        }
-
-
-class ChatResponse(ChatResult):
-    """A chat result that renders itself in Jupyter (answer, reasoning panel, footer)."""
-
-    _streamed_once: bool = PrivateAttr(False)
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from .display.objects import chat_mimebundle
-
-        if self._streamed_once:
-            # a streamed call already drew this result in place; don't draw it twice as the cell's value
-            self._streamed_once = False
-            return {
-                "text/plain": f"<{self.provider}/{self.model}: streamed above; {len(self.text)} characters>",
-                "text/html": '<div class="llmkit-streamed" style="opacity:.6;font-size:85%">&uarr; streamed above</div>',
-            }
-        return chat_mimebundle(self)
-
-    @classmethod
-    def of(cls, result: ChatResult, *, streamed: bool = False) -> ChatResponse:
-        response = cls.model_construct(**{name: getattr(result, name) for name in ChatResult.model_fields})
-        response._streamed_once = streamed
-        return response
-
-
 _NO_PROMPT: Any = object()  # kit.chat("question", domain=...) leaves the model out
 
 
-def _in_kernel() -> bool:
-    ipython = sys.modules.get("IPython")
-    if ipython is None:
-        return False
-    shell = ipython.get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
-
-
-class LLMKit:
+class LLMKit(MediaFaces):
     """One synchronous kit for every provider. `sandbox=True` uses the offline emulator."""
 
     def __init__(
@@ -160,7 +85,7 @@ class LLMKit:
         self.sandbox = sandbox
         self.ledger = Ledger()
         self.defaults = KitDefaults()
-        if _in_kernel():
+        if in_kernel():
             from .display.objects import install_error_display
 
             install_error_display()
@@ -384,7 +309,7 @@ class LLMKit:
                         live.add_tool_result(event.call)
                     case Done():
                         self.ledger.record_chat(event.result)
-                        result = ChatResponse.of(event.result, streamed=_in_kernel())
+                        result = ChatResponse.of(event.result, streamed=in_kernel())
                         live.finish(result)
                         return result
         except IncompleteStreamError as exc:
@@ -435,104 +360,6 @@ class LLMKit:
 
         return DomainSession(
             self, name, model=model, disclaimer=disclaimer, acknowledge_disclaimer=acknowledge_disclaimer
-        )
-
-    def generate_video(
-        self,
-        prompt: str | None,
-        *,
-        model: str,
-        duration: float | None = None,
-        size: Any = None,
-        image: Any = None,
-        timeout: float | None = 600.0,
-        on_progress: Any = None,
-        progress: bool = True,
-        cancel_on_interrupt: bool = True,
-        **options: Any,
-    ) -> Any:
-        """Generate a video ("runware/runway:1@2", "runwayml/gen4.5", ...), showing its progress while
-        it renders; returns a `VideoResponse` (a player; `.save(path)` downloads it). Ctrl-C cancels the
-        remote task where the provider allows it and raises JobInterrupted with the job id."""
-        from .media import generate
-
-        return self._ledgered(
-            "video",
-            model,
-            lambda: generate(
-                self,
-                "video",
-                prompt,
-                model=model,
-                duration=duration,
-                size=size,
-                image=image,
-                timeout=timeout,
-                on_progress=on_progress,
-                progress=progress,
-                cancel_on_interrupt=cancel_on_interrupt,
-                **options,
-            ),
-        )
-
-    def video_job(
-        self,
-        job_id: str,
-        *,
-        model: str | None = None,
-        timeout: float | None = 600.0,
-        on_progress: Any = None,
-        progress: bool = True,
-    ) -> Any:
-        """Resume a video job by id (after a timeout or an interrupt); `model` only for jobs this kit did
-        not start."""
-        from .media import resume
-
-        return self._ledgered(
-            "video",
-            model or job_id,
-            lambda: resume(
-                self,
-                job_id,
-                model=model,
-                kind="video",
-                timeout=timeout,
-                on_progress=on_progress,
-                progress=progress,
-            ),
-        )
-
-    def generate_image(
-        self,
-        prompt: str | None,
-        *,
-        model: str,
-        size: Any = None,
-        image: Any = None,
-        timeout: float | None = 180.0,
-        on_progress: Any = None,
-        progress: bool = True,
-        **options: Any,
-    ) -> Any:
-        """Generate an image ("runware/flux-dev", "runwayml/gen4_image", ...) through the same job
-        machinery; returns an `ImageResponse`."""
-        from .media import generate
-
-        return self._ledgered(
-            "image",
-            model,
-            lambda: generate(
-                self,
-                "image",
-                prompt,
-                model=model,
-                size=size,
-                image=image,
-                timeout=timeout,
-                on_progress=on_progress,
-                progress=progress,
-                **options,
-            ),
         )
 
     def batch(
@@ -595,92 +422,6 @@ class LLMKit:
         from .widgets import ChatPanel
 
         return ChatPanel(self)
-
-    # -- voice: thin sync faces over providers.audio / providers.realtime (llmkit_nb/voice.py) ----------
-
-    def transcribe(self, audio: Any, *, model: str = "deepgram/nova-3", **options: Any) -> Any:
-        """Speech to text from bytes, a path, a URL or a Speech; renders text + word timings + speaker turns."""
-        from . import voice
-
-        return self._ledgered(
-            "transcription", model, lambda: voice.transcribe(self, audio, model=model, options=options)
-        )
-
-    def transcribe_live(self, chunks: Any, *, model: str = "deepgram/nova-3", **options: Any) -> Any:
-        """Live transcription (Deepgram WebSocket): iterate it for interim and final results as they arrive."""
-        from . import voice
-
-        return voice.transcribe_live(self, chunks, model=model, options=options)
-
-    def speak(
-        self,
-        text: str,
-        *,
-        model: str | None = None,
-        voice: str | None = None,
-        latency: Any = None,
-        output_format: str | None = None,
-        stream: bool = False,
-        on_chunk: Any = None,
-        **options: Any,
-    ) -> Any:
-        """Text to speech; renders an inline player. stream=True hands chunks to on_chunk as they arrive.
-
-        Unset model/voice/latency come from kit.defaults (speech_model, voice, latency).
-        """
-        from . import voice as _voice
-
-        return self._ledgered(
-            "speech",
-            model or self.defaults.speech_model or "",
-            lambda: _voice.speak(
-                self,
-                text,
-                model=model,
-                voice=voice,
-                latency=latency,
-                output_format=output_format,
-                stream=stream,
-                on_chunk=on_chunk,
-                options=options,
-            ),
-        )
-
-    def speak_stream(
-        self,
-        text: str,
-        *,
-        model: str | None = None,
-        voice: str | None = None,
-        latency: Any = None,
-        **options: Any,
-    ) -> Any:
-        """Streamed speech as an iterator: AudioChunk events as bytes arrive, then SpeechDone(speech)."""
-        from . import voice as _voice
-
-        return _voice.speak_stream(self, text, model=model, voice=voice, latency=latency, **options)
-
-    def realtime(self, model: str = "xai/grok-voice-latest", **session: Any) -> Any:
-        """An open realtime voice session: `.say(text)`, `.send_audio(pcm16)`; renders the conversation."""
-        from . import voice
-
-        return voice.realtime(self, model, session)
-
-    def voice_picker(self) -> Any:
-        """ipywidgets: speech provider, model, voice and latency tier, bound to kit.defaults (and a Try button)."""
-        from .widgets_voice import VoicePicker
-
-        return VoicePicker(self)
-
-    def _ledgered(self, kind: str, model: str, call: Any) -> Any:
-        """Run a speech, transcription or generation call and record it in the ledger."""
-        try:
-            result = call()
-        except ProviderError as exc:
-            self.ledger.record_error(model, exc, kind=kind, sandbox=self.sandbox)
-            raise
-        self.ledger.record_result(result, kind=kind)
-        return result
 
     def usage(self) -> Ledger:
         """Every call this kit made: tokens, latency, estimated cost; renders a table and spend bars."""

@@ -3,7 +3,7 @@
     client = AsyncClient()                 # real providers, keys from the environment
     client = AsyncClient(sandbox=True)     # the offline emulator, no keys, no network
     r = await client.chat("anthropic/claude-sonnet-5-5", "Why is the sky blue?", thinking="high")
-    async for event in client.stream("openai/gpt-6.1-terra", "...", thinking="low"): ...
+    async for event in client.stream("openai/gpt-6.1-terra", "...", thinking="low"): ...  # client_stream.py
     job = await client.batch(["...", "..."], model="anthropic/claude-haiku-5-5")   # client_batch.py
 
 Every check that can fail without the network happens in `prepare()`, before anything is sent.
@@ -12,11 +12,9 @@ Every check that can fail without the network happens in `prepare()`, before any
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
-import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -26,35 +24,26 @@ import httpx2
 from .boundary import guarded_error_parser, reading
 from .chat.base import ChatCodec, Connection
 from .client_batch import BatchCalls
+from .client_connect import ConnectionSetup, check_settings
 from .client_media import MediaCalls
-from .credentials import Secret, clean_key, resolve_key
+from .client_stream import StreamCalls
+from .credentials import clean_key
 from .errors import (
     ConfigurationError,
-    IncompleteStreamError,
     InvalidParameterError,
     LLMKitError,
-    MissingKeyError,
     ProviderError,
     ProviderUnavailable,
-    ResponseFormatError,
 )
 from .mapping import MapCalls
 from .messages import check_tools_supported, to_messages
 from .pool import LoopTransports
-from .regions import (
-    RegionChoice,
-    check_region_map,
-    check_region_model,
-    check_residency,
-    resolve_region,
-    validate_policy,
-)
+from .regions import check_region_map, validate_policy
 from .registry import (
     ModelInfo,
     ProviderSpec,
     allow_retired_from_env,
     codec_for,
-    connector_for,
     lookup_model,
     provider_spec,
     retired_message,
@@ -63,23 +52,12 @@ from .registry import (
 from .thinking import Resolved, coerce, resolve
 from .tool_loop import DEFAULT_MAX_STEPS, ToolRun, check_tools_arg
 from .transport import RetryPolicy, Transport, default_http_client
-from .types import (
-    ChatRequest,
-    ChatResult,
-    Done,
-    HttpCall,
-    OutputSpec,
-    StreamEvent,
-    ToolSpec,
-)
-from .urls import clean_base_url as _clean_base_url
+from .types import ChatRequest, ChatResult, Done, HttpCall, OutputSpec, ToolSpec
 
 if TYPE_CHECKING:
     from .cache import CacheMode
 
 __all__ = ["AsyncClient", "Prepared", "to_messages"]
-
-SANDBOX_KEY = "sandbox-key-not-secret"
 
 
 @dataclass
@@ -95,54 +73,10 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
     conn: Connection | None = None
 
-
-def _request_id_header(prep: Prepared) -> str:
-    return str(getattr(prep.codec, "request_id_header", "x-request-id"))
-
-
-def _check_settings(settings: Mapping[str, Mapping[str, Any]] | None) -> dict[str, dict[str, Any]]:
-    """Per-provider settings as given to AsyncClient, checked against each provider's spec."""
-    checked: dict[str, dict[str, Any]] = {}
-    for name, values in (settings or {}).items():
-        spec = provider_spec(name)
-        if not isinstance(values, Mapping):
-            raise ConfigurationError(
-                f"settings[{name!r}] must be a dict such as {{'location': ...}}, not {type(values).__name__}"
-            )
-        unknown = sorted(set(values) - set(spec.settings))
-        if unknown:
-            known = ", ".join(sorted(spec.settings)) or "none"
-            raise ConfigurationError(f"{name} has no setting {unknown[0]!r}; its settings: {known}")
-        checked[name] = dict(values)
-    return checked
-
-
-def _resolve_settings(
-    spec: ProviderSpec, given: Mapping[str, Any], env: Mapping[str, str]
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Each setting from the argument, else its env vars in order, else its default; and where it came from."""
-    values: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    for name, setting in spec.settings.items():
-        value: Any = given.get(name)
-        source = "argument"
-        if value is None or (isinstance(value, str) and not value.strip()):
-            value = None
-            for var in setting.env:
-                if env.get(var, "").strip():
-                    value, source = env[var].strip(), var
-                    break
-        if value is None and setting.default is not None:
-            value, source = setting.default, "default"
-        if value is None:
-            continue
-        if setting.secret:  # stripped; a key no header can carry is refused here, never shown
-            where = f"settings[{spec.name!r}][{name!r}]" if source == "argument" else source
-            value = clean_key(value, provider=spec.name, source=where)
-            if value is None:
-                continue
-        values[name], sources[name] = value, source
-    return values, sources
+    @property
+    def request_id_header(self) -> str:
+        """The reply header that carries the provider's request id."""
+        return str(getattr(self.codec, "request_id_header", "x-request-id"))
 
 
 @functools.lru_cache(maxsize=256)
@@ -153,40 +87,7 @@ def _endpoint(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
-def _kept(result: ChatResult) -> str:
-    return f"kept {len(result.text)} answer and {len(result.reasoning)} reasoning characters; see .partial"
-
-
-class _LazyStream:
-    """The iterator `AsyncClient.stream` returns: it starts the stream on the first `__anext__` and then
-    hands each step straight to it (a generator wrapping a generator would cost a hop per event)."""
-
-    __slots__ = ("_inner", "_start")
-
-    def __init__(self, start: Callable[[], AsyncIterator[StreamEvent]]) -> None:
-        self._start: Callable[[], AsyncIterator[StreamEvent]] | None = start
-        self._inner: AsyncIterator[StreamEvent] | None = None
-
-    def __aiter__(self) -> _LazyStream:
-        return self
-
-    def __anext__(self) -> Awaitable[StreamEvent]:
-        if self._inner is None:
-            if self._start is None:
-                raise RuntimeError("this stream was closed before it started")
-            start, self._start = self._start, None
-            self._inner = start()
-        return self._inner.__anext__()
-
-    async def aclose(self) -> None:
-        """Close the stream (and its connection) if it started."""
-        self._start = None
-        aclose = getattr(self._inner, "aclose", None)
-        if aclose is not None:
-            await aclose()
-
-
-class AsyncClient(MediaCalls, BatchCalls, MapCalls):
+class AsyncClient(ConnectionSetup, StreamCalls, MediaCalls, BatchCalls, MapCalls):
     """One client for every provider. Keys come from `api_keys=` or the environment."""
 
     def __init__(
@@ -221,7 +122,7 @@ class AsyncClient(MediaCalls, BatchCalls, MapCalls):
         self._opt_in = {
             str(name).strip().lower() for name in ([opt_in] if isinstance(opt_in, str) else opt_in)
         }
-        self._settings = _check_settings(settings)
+        self._settings = check_settings(settings)
         self._adc: Any = None  # Google application-default credentials, fetched on first need
         self._keys = {  # stripped of whitespace around them; refused (never shown) if no header can carry them
             k: key
@@ -281,102 +182,6 @@ class AsyncClient(MediaCalls, BatchCalls, MapCalls):
         await self.aclose()
 
     # -- preparation: pure, raises before any request -------------------------------------------
-
-    def _check_opt_in(self, spec: ProviderSpec, env: Mapping[str, str]) -> None:
-        """Providers marked opt-in (catalog status) are refused until the caller opts in, by argument or env."""
-        if spec.status != "opt-in":
-            return
-        from_env = {n.strip().lower() for n in env.get("LLMKIT_OPT_IN", "").split(",") if n.strip()}
-        if spec.name in self._opt_in | from_env:
-            return
-        why = f" {spec.status_note}" if spec.status_note else ""
-        raise ConfigurationError(
-            f"{spec.title} is opt-in.{why} To use it, pass opt_in=['{spec.name}'] "
-            f"(LLMKit(opt_in=...) or AsyncClient(opt_in=...)) or set LLMKIT_OPT_IN={spec.name}",
-            provider=spec.name,
-        )
-
-    def connection(
-        self, spec: ProviderSpec, *, region: str | None = None, info: ModelInfo | None = None
-    ) -> Connection:
-        """Base URL, key and region for a provider: explicit arguments, then the environment.
-
-        The region comes from `region=`, then the client's per-provider choice, then the provider's region
-        env var, then its default (providers/regions.py). Under a residency policy an endpoint that does not
-        keep data where the policy asks is refused here, before anything is sent.
-        """
-        env = os.environ if self._env is None else self._env
-        self._check_opt_in(spec, env)
-        key = resolve_key(spec.name, spec.env, self._keys.get(spec.name), env=env)
-        if key is None and self.sandbox:
-            key = Secret(SANDBOX_KEY)
-        connector = connector_for(spec)
-        if key is None and connector is None and spec.key_required:
-            names = " or ".join(spec.env)
-            raise MissingKeyError(
-                f"no key for {spec.name}: pass api_keys={{'{spec.name}': ...}} or set {names}"
-                " (or use sandbox=True to try it offline)",
-                provider=spec.name,
-                env_var=spec.env[0],
-            )
-        settings, sources = _resolve_settings(spec, self._settings.get(spec.name, {}), env)
-        choice = self._region(spec, region, settings, sources, env)
-        base = spec.base_url
-        if choice.region and choice.region.base_url and not spec.region_setting:
-            base = choice.region.base_url  # (a setting-based region's host is the connector's to build)
-        custom = False
-        if not self.sandbox:
-            if spec.name in self._base_urls:
-                base = _clean_base_url(self._base_urls[spec.name], f"base_urls[{spec.name!r}]")
-                custom = True
-            elif spec.base_url_env and env.get(spec.base_url_env):
-                base = _clean_base_url(env[spec.base_url_env], spec.base_url_env)
-                custom = True
-        conn = Connection(
-            provider=spec.name,
-            base_url=base,
-            key=key,
-            auth=spec.auth,
-            api_version=spec.api_version,
-            settings=settings,
-            setting_sources=sources,
-        )
-        # a connector turns settings into the real endpoint and auth (Vertex: project, location,
-        # token or express key) and refuses what cannot work, naming the fix; it does no I/O
-        if connector is not None:
-            conn = connector(conn, spec, sandbox=self.sandbox)
-        if spec.region_setting:  # the connector may have normalized the setting (a Vertex location)
-            where = conn.settings.get(spec.region_setting)
-            name = str(where).strip().lower() if where is not None else None
-            choice = RegionChoice(name, spec.regions.get(name or ""), choice.source)
-        if info is not None:
-            check_region_model(spec, choice, info.id)
-        allowed = check_residency(self.residency, spec, info, choice, conn.base_url, custom_url=custom)
-        return dataclasses.replace(conn, region=choice.name, residency=allowed)
-
-    def _region(
-        self,
-        spec: ProviderSpec,
-        region: str | None,
-        settings: dict[str, Any],
-        sources: dict[str, str],
-        env: Mapping[str, str],
-    ) -> RegionChoice:
-        """Resolve the call's region; for setting-based regions (Vertex location) write it into the settings."""
-        current = settings.get(spec.region_setting) if spec.region_setting else None
-        choice = resolve_region(
-            spec, call=region, chosen=self.regions, env=env, setting=str(current) if current else None
-        )
-        if spec.region_setting and choice.name and choice.source not in ("setting", "none"):
-            if sources.get(spec.region_setting) == "argument" and str(current).lower() != choice.name:
-                raise ConfigurationError(
-                    f"{spec.name}: {spec.region_setting}={current!r} in settings and region {choice.name!r} "
-                    f"(from {choice.source}) disagree; give one of them",
-                    provider=spec.name,
-                )
-            settings[spec.region_setting], sources[spec.region_setting] = choice.name, choice.source
-        return choice
-
     def prepare(
         self,
         model: str,
@@ -580,7 +385,7 @@ class AsyncClient(MediaCalls, BatchCalls, MapCalls):
             cache=self._cache_mode(cache),
             scope=self._cache_scope,
         )
-        request_id = reply.headers.get(_request_id_header(prep))
+        request_id = reply.headers.get(prep.request_id_header)
         with reading(
             prep.spec.name, "a reply body", reply.body, status=reply.status, request_id=request_id
         ) as boundary:
@@ -613,7 +418,7 @@ class AsyncClient(MediaCalls, BatchCalls, MapCalls):
         def parse(status: int, headers: httpx2.Headers, body: bytes) -> ProviderError:
             return prep.codec.parse_error(prep.spec.name, status, headers, body)
 
-        return guarded_error_parser(parse, prep.spec.name, request_id_header=_request_id_header(prep))
+        return guarded_error_parser(parse, prep.spec.name, request_id_header=prep.request_id_header)
 
     async def compare(self, prompt: Any, models: list[str], **kwargs: Any) -> list[ChatResult | LLMKitError]:
         """The same call on several models at once; a model's failure is its entry, not an exception."""
@@ -639,128 +444,3 @@ class AsyncClient(MediaCalls, BatchCalls, MapCalls):
                 task.cancel()
             if pending:
                 await asyncio.wait(pending)
-
-    def stream(
-        self,
-        model: str,
-        prompt: Any,
-        *,
-        tools: Any = None,
-        max_steps: int = DEFAULT_MAX_STEPS,
-        run_tools: bool = True,
-        output: Any = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[StreamEvent]:
-        """Stream a chat call: TextDelta / ThinkingDelta / ToolCallDelta events as they arrive, then Done.
-
-        With tools= the loop streams every turn, with StepDone after each and ToolResultEvent per call.
-        A stream cut short raises IncompleteStreamError whose `.partial` keeps what arrived.
-        Nothing is checked or sent until the first event is asked for.
-        """
-
-        def start() -> AsyncIterator[StreamEvent]:
-            if tools is None and output is None:
-                kwargs.pop("stream", None)
-                cache = kwargs.pop("cache", None)
-                return self._stream(self.prepare(model, prompt, stream=True, **kwargs), cache=cache)
-            run = self.tool_run(
-                model, prompt, tools=tools, max_steps=max_steps, run_tools=run_tools, output=output, **kwargs
-            )
-            return run.stream()
-
-        return _LazyStream(start)
-
-    async def _stream_one(self, model: str, prompt: Any, **kwargs: Any) -> AsyncIterator[StreamEvent]:
-        """One streamed request (the tool loop calls this for each turn)."""
-        kwargs.pop("stream", None)
-        cache = kwargs.pop("cache", None)
-        prep = self.prepare(model, prompt, stream=True, **kwargs)
-        async for event in self._stream(prep, cache=cache):
-            yield event
-
-    async def _stream(self, prep: Prepared, *, cache: CacheMode = None) -> AsyncIterator[StreamEvent]:
-        started = time.perf_counter()
-        decoder = prep.codec.decoder(prep.request)
-        call = await self._authorize(prep)
-        name = prep.spec.name
-        async with self.transport.stream(
-            call,
-            provider=name,
-            parse_error=self._error_parser(prep),
-            cache=self._cache_mode(cache),
-            scope=self._cache_scope,
-        ) as sse:
-            request_id = sse.response.headers.get(_request_id_header(prep))
-            status = sse.response.status_code
-
-            def partial(note: str) -> ChatResult:
-                try:
-                    with reading(name, "a stream", "", status=status, request_id=request_id):
-                        result = decoder.result().model_copy(update={"incomplete": True})
-                except ResponseFormatError as exc:  # what arrived cannot be put together: keep the why
-                    result = ChatResult(provider=name, model=prep.request.model, incomplete=True)
-                    note = f"{note}; what arrived could not be read ({exc.message})"
-                result = self._finish(
-                    prep, result, url=sse.url, started=started, retries=sse.retries, request_id=request_id
-                )
-                return result.model_copy(update={"notes": [*result.notes, note]})
-
-            feed, reads_to_end = decoder.feed, getattr(decoder, "reads_to_end", False)
-            try:
-                async for event in sse.events():
-                    kind = event.event
-                    if kind == "ping":
-                        continue
-                    try:
-                        deltas = feed(kind, event.data)
-                    except Exception:
-                        # the codec boundary, entered only on the way out (one event per token: the
-                        # happy path pays nothing): a foreign exception becomes a ResponseFormatError
-                        where = f"a stream event {kind!r}" if kind else "a stream event"
-                        with reading(name, where, event.data, status=status, request_id=request_id):
-                            raise
-                    for delta in deltas:
-                        yield delta
-                    if decoder.done and not reads_to_end:
-                        break  # (a stream whose end is the body's end, like Gemini's, is read to the end)
-                if decoder.done:
-                    # read the body's end so the connection returns to the pool (else: one per stream)
-                    await sse.drain()
-            except ProviderError as exc:
-                cut = partial(f"stream ended by an error: {exc.message}")
-                raise IncompleteStreamError(
-                    f"the {name} stream failed ({_kept(cut)}): {exc.message}",
-                    partial=cut,
-                    provider=name,
-                    status=exc.status,
-                    request_id=request_id,
-                ) from exc
-            except (httpx2.TransportError, httpx2.SSEError) as exc:
-                cut = partial(f"connection lost: {exc}")
-                raise IncompleteStreamError(
-                    f"the {name} stream was cut short ({_kept(cut)}): {exc}",
-                    partial=cut,
-                    provider=name,
-                    request_id=request_id,
-                ) from exc
-            if not decoder.done:
-                cut = partial("the stream ended without its final event")
-                raise IncompleteStreamError(
-                    f"the {name} stream ended early ({_kept(cut)})",
-                    partial=cut,
-                    provider=name,
-                    request_id=request_id,
-                )
-            with reading(name, "a stream", "", status=status, request_id=request_id):
-                result = decoder.result()
-            result = self._finish(
-                prep,
-                result,
-                url=sse.url,
-                started=started,
-                retries=sse.retries,
-                request_id=request_id,
-                cached=sse.cached,
-            )
-            sse.complete()  # a whole stream: the cache (if asked) may keep it
-        yield Done(result=result)
