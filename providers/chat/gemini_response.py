@@ -6,8 +6,10 @@ The reading side of `gemini.py` (see its docstring for the signature design). go
 
 A `functionCall` part becomes a ToolCallPart keeping its signature (`thoughtSignature` beside it) and
 its wire id (`item_id`; Gemini often sends none, and then our id is a digest of the response id, the
-call's place and its name, so it is stable and unique). Calls arrive whole, in a stream too. A turn
-that calls tools ends with finishReason STOP; ours says "tool_calls", as for the other providers. A
+call's place and its name, so it is stable and unique). On the Gemini API calls arrive whole, in a
+stream too; Vertex can stream a call's arguments (`willContinue` + `partialArgs`, gemini_partial.py),
+which are assembled here into one call, and a call still open when a stream is cut is not kept (as for
+the other providers). A turn that calls tools ends with finishReason STOP; ours says "tool_calls". A
 signature that arrives alone, on an empty part right after an unsigned call (a stream may send it in a
 later chunk: tools-batch.md 4.2, UNCONFIRMED), is merged onto that call, where Gemini wants it back.
 """
@@ -41,6 +43,7 @@ from ..types import (
     Visibility,
 )
 from .base import loads
+from .gemini_partial import apply_partial_args
 from .tool_ids import digest_id
 
 __all__ = [
@@ -93,6 +96,9 @@ class _Piece:
     text: str = ""
     signature: str | None = None
     call: dict[str, Any] | None = None  # a functionCall: {"id"?, "name", "args"}
+    open: bool = False  # a Vertex call whose arguments are still streaming (willContinue)
+    continuing: set[str] = field(default_factory=set)  # its jsonPaths whose string goes on
+    misplaced: list[str] = field(default_factory=list)  # its partialArgs that could not be placed
 
 
 @dataclass
@@ -103,22 +109,73 @@ class PartFolder:
     unsupported: list[str] = field(default_factory=list)
     calls: int = 0
 
-    def add(self, part: dict[str, Any]) -> TextDelta | ThinkingDelta | ToolCallDelta | None:
+    def add(self, part: dict[str, Any]) -> list[TextDelta | ThinkingDelta | ToolCallDelta]:
         signature = next((part[k] for k in _SIGNATURE_KEYS if part.get(k)), None)
         call = part.get("functionCall", part.get("function_call"))
         if isinstance(call, dict):
-            args = call.get("args")
-            wire: dict[str, Any] = {"name": str(call.get("name") or ""), "args": args}
-            if call.get("id"):
-                wire["id"] = str(call["id"])
-            self.pieces.append(_Piece("call", signature=signature, call=wire))
-            self.calls += 1
-            return ToolCallDelta(
+            return self._call(call, signature)
+        delta = self._other(part, signature)
+        return [] if delta is None else [delta]
+
+    def _open_call(self) -> _Piece | None:
+        """The latest call if its arguments are still streaming."""
+        last = next((p for p in reversed(self.pieces) if p.kind == "call"), None)
+        return last if last is not None and last.open else None
+
+    def _call(
+        self, call: dict[str, Any], signature: str | None
+    ) -> list[TextDelta | ThinkingDelta | ToolCallDelta]:
+        """A functionCall part: a whole call, the start of a streamed one, or the next piece of one."""
+        deltas: list[TextDelta | ThinkingDelta | ToolCallDelta] = []
+        streaming = self._open_call()
+        name = call.get("name")
+        if streaming is not None and not name:  # Vertex: more of the call whose arguments are streaming
+            assert streaming.call is not None
+            streaming.signature = streaming.signature or signature
+            streaming.misplaced += apply_partial_args(
+                streaming.call["args"],
+                call.get("partialArgs", call.get("partial_args")),
+                streaming.continuing,
+            )
+            if not call.get("willContinue", call.get("will_continue")):
+                deltas.append(self._close(streaming))
+            return deltas
+        if streaming is not None:  # a new call began before the streaming one said it had ended
+            deltas.append(self._close(streaming))
+        args = call.get("args")
+        wire: dict[str, Any] = {"name": str(name or ""), "args": args}
+        if call.get("id"):
+            wire["id"] = str(call["id"])
+        piece = _Piece("call", signature=signature, call=wire)
+        self.pieces.append(piece)
+        self.calls += 1
+        partial = call.get("partialArgs", call.get("partial_args"))
+        if call.get("willContinue", call.get("will_continue")) or partial is not None:
+            wire["args"] = dict(args) if isinstance(args, dict) else {}
+            piece.misplaced += apply_partial_args(wire["args"], partial, piece.continuing)
+            piece.open = bool(call.get("willContinue", call.get("will_continue")))
+            deltas.append(ToolCallDelta(index=self.calls - 1, id=wire.get("id"), name=wire["name"]))
+            if not piece.open:
+                deltas.append(self._close(piece))
+            return deltas
+        deltas.append(
+            ToolCallDelta(
                 index=self.calls - 1,
                 id=wire.get("id"),
                 name=wire["name"],
                 arguments_delta=json.dumps(args if args is not None else {}, ensure_ascii=False),
             )
+        )
+        return deltas
+
+    def _close(self, piece: _Piece) -> ToolCallDelta:
+        """A streamed call is complete: its assembled arguments, as one fragment."""
+        assert piece.call is not None
+        piece.open = False
+        number = sum(p.kind == "call" for p in self.pieces[: self.pieces.index(piece) + 1]) - 1
+        return ToolCallDelta(index=number, arguments_delta=json.dumps(piece.call["args"], ensure_ascii=False))
+
+    def _other(self, part: dict[str, Any], signature: str | None) -> TextDelta | ThinkingDelta | None:
         last = self.pieces[-1] if self.pieces else None
         if (
             signature
@@ -154,7 +211,9 @@ class PartFolder:
         n = 0
         for i, piece in enumerate(self.pieces):
             last_cut = cut and i == len(self.pieces) - 1
-            if piece.kind == "call" and piece.call is not None:  # (calls arrive whole: never cut)
+            if piece.kind == "call" and piece.call is not None:
+                if cut and piece.open:  # its arguments never finished: not a call to run
+                    continue
                 out.append(_call_part(piece, provider, response_id, n))
                 n += 1
                 continue
@@ -188,7 +247,7 @@ def _call_part(piece: _Piece, provider: str, response_id: str | None, n: int) ->
         item_id=wire_id,
         signature=piece.signature,
         provider=provider,
-        invalid_json=args is not None and not isinstance(args, dict),
+        invalid_json=(args is not None and not isinstance(args, dict)) or bool(piece.misplaced),
     )
 
 
@@ -278,6 +337,12 @@ def assemble(
     notes += _finish_notes(candidate, raw_finish, provider)
     if n_candidates > 1:
         notes.append(f"{provider} returned {n_candidates} candidates; only the first is kept")
+    misplaced = [path for piece in pieces.pieces for path in piece.misplaced]
+    if misplaced:
+        notes.append(
+            f"{provider} streamed function-call arguments llmkit could not place ({', '.join(misplaced[:3])}); "
+            "the call is marked invalid_json"
+        )
     if pieces.unsupported:
         kinds = ", ".join(sorted(set(pieces.unsupported)))
         notes.append(f"{provider} returned {kinds} part(s), which llmkit does not handle yet (see .raw)")
@@ -405,8 +470,8 @@ class GeminiStreamDecoder:
             self.n_candidates = max(self.n_candidates, len(candidates))
             candidate = candidates[0]
             for part in (candidate.get("content") or {}).get("parts") or []:
-                if isinstance(part, dict) and (delta := self.pieces.add(part)) is not None:
-                    deltas.append(delta)
+                if isinstance(part, dict):
+                    deltas += self.pieces.add(part)
             self.candidate.update({k: v for k, v in candidate.items() if k != "content"})
             if candidate.get("finishReason"):
                 self.done = True

@@ -54,6 +54,9 @@ class Recording:
     changes: str
     expect: dict[str, Any] = field(default_factory=dict)
     request: str | None = None
+    """The request body the source sent for this response."""
+    next_request: str | None = None
+    """The request the source sent next, with this response in its history (when its response is not kept)."""
     notes: str = ""
 
     @property
@@ -99,6 +102,11 @@ class Recording:
 
     def recorded_request(self) -> Any:
         return json.loads((ROOT / self.request).read_text(encoding="utf-8")) if self.request else None
+
+    def recorded_next_request(self) -> Any:
+        return (
+            json.loads((ROOT / self.next_request).read_text(encoding="utf-8")) if self.next_request else None
+        )
 
 
 def load() -> list[Recording]:

@@ -9,6 +9,8 @@ reduced to the same `View` by `ours()`, and the two must be equal.
 from __future__ import annotations
 
 import base64
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +88,8 @@ def responses(rec: Recording) -> View:
                 if content.type == "output_text":
                     view.text += content.text
                     view.ids.append(item.id)
+        elif item.type == "function_call":
+            view.calls.append((item.call_id, item.name, json.loads(item.arguments)))
     return view
 
 
@@ -109,6 +113,7 @@ def chat(rec: Recording) -> View:
         thinking=[reasoning] if reasoning else [],
         response_id=completion.id,
         model=completion.model,
+        calls=[(c.id, c.function.name, json.loads(c.function.arguments)) for c in message.tool_calls or []],
     )
 
 
@@ -141,11 +146,33 @@ def anthropic(rec: Recording) -> View:
 # --- Gemini / Vertex AI generateContent ----------------------------------------------------------------
 
 
+def _fold_partial(args: dict[str, Any], partial: list[Any], going_on: set[str]) -> None:
+    """Vertex's streamed arguments (google-genai reads each PartialArg; it does not join them): every
+    value set at its JSONPath, a string continued while the path's previous piece said willContinue."""
+    for arg in partial:
+        steps: list[Any] = [int(i) if i else k for k, i in re.findall(r"\.(\w+)|\[(\d+)\]", arg.json_path)]
+        value = next((v for v in (arg.string_value, arg.number_value, arg.bool_value) if v is not None), None)
+        node: Any = args
+        for step, after in zip(steps, [*steps[1:], None], strict=True):
+            if isinstance(step, int):
+                node.extend([None] * (step + 1 - len(node)))
+            if after is None:
+                old = node[step] if isinstance(step, int) else node.get(step)
+                node[step] = old + value if arg.json_path in going_on else value
+            else:
+                if (node[step] if isinstance(step, int) else node.get(step)) is None:
+                    node[step] = [] if isinstance(after, int) else {}
+                node = node[step]
+        (going_on.add if arg.will_continue else going_on.discard)(arg.json_path)
+
+
 def gemini(rec: Recording) -> View:
     from google.genai import types
 
     chunks = rec.chunks() if rec.streamed else [rec.payload()]
     view = View(text="")
+    streaming: dict[str, Any] | None = None  # the call whose arguments are still arriving (Vertex)
+    going_on: set[str] = set()
     for chunk in chunks:
         # as google-genai reads a reply: fields it does not know yet are dropped first
         response = types.GenerateContentResponse._from_response(response=chunk, kwargs={})
@@ -157,7 +184,14 @@ def gemini(rec: Recording) -> View:
                     view.signatures.append(part.thought_signature)
                 if part.function_call is not None:
                     call = part.function_call
-                    view.calls.append((call.id, call.name or "", call.args or {}))
+                    if streaming is not None and not call.name:
+                        _fold_partial(streaming, call.partial_args or [], going_on)
+                    else:
+                        view.calls.append((call.id, call.name or "", dict(call.args or {})))
+                        streaming = view.calls[-1][2]
+                        _fold_partial(streaming, call.partial_args or [], going_on)
+                    if not call.will_continue:
+                        streaming = None
                 if part.text is None:
                     continue
                 if part.thought:
@@ -186,19 +220,27 @@ def _mistral_chunks(content: Any) -> tuple[str, list[str], list[str]]:
     return text, thinking, signatures
 
 
+def _mistral_call(call: Any) -> tuple[str | None, str, Any]:
+    """A Mistral tool call (each arrives whole, a stream too); arguments a JSON string or an object."""
+    arguments = call.function.arguments
+    return (call.id, call.function.name, json.loads(arguments) if isinstance(arguments, str) else arguments)
+
+
 def mistral(rec: Recording) -> View:
     import mistralai.client as sdk
 
     client = sdk.Mistral(api_key="k", client=_http(rec))
     if not rec.streamed:
         completion = client.chat.complete(model="m", messages=MESSAGES)  # type: ignore[arg-type]
-        text, thinking, signatures = _mistral_chunks(completion.choices[0].message.content)
+        message = completion.choices[0].message
+        text, thinking, signatures = _mistral_chunks(message.content)
         return View(
             text=text,
             thinking=thinking,
             signatures=signatures,
             response_id=completion.id,
             model=completion.model,
+            calls=[_mistral_call(c) for c in message.tool_calls or []],
         )
     view = View(text="")
     reasoning = ""
@@ -210,6 +252,7 @@ def mistral(rec: Recording) -> View:
             view.text += text or ""
             reasoning += "".join(thinking)
             view.signatures += signatures
+            view.calls += [_mistral_call(c) for c in choice.delta.tool_calls or []]
     view.thinking = [reasoning] if reasoning else []
     return view
 

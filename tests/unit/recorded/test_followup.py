@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from providers.client import AsyncClient
-from providers.types import ChatResult, Message, ThinkingPart
+from providers.types import ChatResult, Message, ThinkingPart, ToolCallPart
 
 from . import corpus
 
@@ -172,8 +172,8 @@ async def test_first_requests_match_the_recorded_ones() -> None:
 
 
 async def test_responses_follow_up_keeps_item_order_and_ids() -> None:
-    """No Responses follow-up was recorded; the rule (wire/tools-batch.md 1.4): the reasoning item goes back
-    with its id, every summary part and its encrypted content, followed by the message item it produced."""
+    """The rule (wire/tools-batch.md 1.4) on another recording: the reasoning item goes back with its id,
+    every summary part and its encrypted content, followed by the message item it produced."""
     answer = await parsed("openai_responses/pydantic_o3_mini.json")
     raw = corpus.by_file("openai_responses/pydantic_o3_mini.json").payload()["output"]
     ours = body_for(corpus.request_model("openai"), [Message.user(FIRST), answer, Message.user(SECOND)])
@@ -184,3 +184,143 @@ async def test_responses_follow_up_keeps_item_order_and_ids() -> None:
     assert reasoning["encrypted_content"] == raw[0]["encrypted_content"]
     assert message["type"] == "message" and message["id"] == raw[1]["id"]
     assert [c["text"] for c in message["content"]] == [c["text"] for c in raw[1]["content"]]
+
+
+# --- OpenAI Responses: the defect-1 case, recorded -------------------------------------------------------
+
+
+async def test_responses_follow_up_equals_the_recorded_request() -> None:
+    """gpt-5 answered with a reasoning item (six summary parts, encrypted_content) and a message item;
+    pydantic-ai's next request, which the live API accepted, sent both back in order with their ids.
+    Ours for the same history is the same, item for item, with no difference to normalize."""
+    rec = corpus.by_file("openai_responses/pydantic_gpt5_thinking.1.json")
+    first = (await corpus.replay(rec)).result
+    model = corpus.request_model("openai")
+    ours = body_for(model, [Message.user(FIRST), first, Message.user(SECOND)])
+    theirs = rec.recorded_next_request()
+    assert ours["input"] == theirs["input"]
+    assert [item.get("type", "message") for item in ours["input"]] == [
+        "message",
+        "reasoning",
+        "message",
+        "message",
+    ]
+    assert body_for(model, FIRST)["input"] == rec.recorded_request()["input"]
+    # streamed, the same answer goes back the same way
+    streamed = body_for(model, [Message.user(FIRST), first, Message.user(SECOND)], stream=True)
+    assert streamed["input"] == theirs["input"]
+
+
+async def test_responses_tool_call_follow_up_sends_reasoning_then_call_then_output() -> None:
+    """No follow-up was recorded for the codex stream; the rule: its reasoning item (the encrypted content
+    of the final response, not the interim ones of output_item.added/.done) goes back before the
+    function_call item that it produced, then the function_call_output."""
+    rec = corpus.by_file("openai_responses/vercel_codex_reasoning_tool_stream.chunks.txt")
+    answer = (await corpus.replay(rec, seed=6)).result
+    final = next(json.loads(line) for line in rec.text().splitlines() if '"response.completed"' in line)
+    items = final["response"]["output"]
+    ours = body_for(
+        corpus.request_model("openai"), [Message.user("x"), answer, answer.tool_results({"calculator": 19})]
+    )
+    sent = ours["input"][1:]
+    assert [i["type"] for i in sent] == ["reasoning", "function_call", "function_call_output"]
+    assert sent[0]["id"] == items[0]["id"] and sent[0]["encrypted_content"] == items[0]["encrypted_content"]
+    assert [s["text"] for s in sent[0]["summary"]] == [s["text"] for s in items[0]["summary"]]
+    call = items[1]
+    assert {k: sent[1][k] for k in ("id", "call_id", "name", "arguments")} == {
+        k: call[k] for k in ("id", "call_id", "name", "arguments")
+    }
+    assert sent[2]["call_id"] == call["call_id"] and sent[2]["output"] == "19"
+
+
+# --- Anthropic: a tool turn with signed thinking, recorded ------------------------------------------------
+
+
+def _without_default_is_error(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Normalize: pydantic-ai writes `is_error: false` on a tool_result; we leave the default out."""
+    return [
+        {
+            **m,
+            "content": [
+                {k: v for k, v in block.items() if not (k == "is_error" and v is False)}
+                for block in m["content"]
+            ],
+        }
+        for m in messages
+    ]
+
+
+async def test_anthropic_tool_turn_follow_up_sends_thinking_text_and_call_back_as_recorded() -> None:
+    """Claude thought (signed), wrote a line and called a tool; pydantic-ai's next request sent the three
+    blocks back verbatim and the tool result. Ours for the same history: the same blocks, the same
+    tool_result, the same tool definition (two documented normalizations: a lone user string, and
+    `is_error: false` left out as the default)."""
+    first = await parsed("tools/anthropic_pydantic_tool_thinking.1.json")
+    theirs = recorded("tools/anthropic_pydantic_tool_thinking.2.request.json")
+    tool = {"name": "get_user_country", "description": "", "parameters": theirs["tools"][0]["input_schema"]}
+    history = [
+        Message.user("What is the largest city in the user country?"),
+        first,
+        first.tool_results({"get_user_country": "Mexico"}),
+    ]
+    ours = body_for(corpus.request_model("anthropic"), history, tools=[tool])
+    assert _without_default_is_error(_anthropic_blocks(ours["messages"])) == _without_default_is_error(
+        _anthropic_blocks(theirs["messages"])
+    )
+    assert ours["tools"] == theirs["tools"]
+    first_request = recorded("tools/anthropic_pydantic_tool_thinking.1.request.json")
+    ours_first = body_for(corpus.request_model("anthropic"), history[0].text, tools=[tool])
+    assert _anthropic_blocks(ours_first["messages"]) == _anthropic_blocks(first_request["messages"])
+
+
+# --- Vertex: a call whose arguments streamed goes back whole, signed ------------------------------------
+
+
+async def test_vertex_streamed_calls_go_back_whole_with_the_signature_on_the_first() -> None:
+    """No follow-up was recorded; the rule (tools-batch.md 4.3/4.4): each call goes back as one
+    functionCall part with its assembled args (no partialArgs, no willContinue), the thoughtSignature on
+    the first call only, as it came, and the results in one user content, in call order."""
+    rec = corpus.by_file("vertex/vercel_stream_parallel_partial_args.chunks.txt")
+    answer = (await corpus.replay(rec, seed=7)).result
+    calls = [p for p in answer.parts if isinstance(p, ToolCallPart)]
+    results = answer.tool_results({calls[0].id: {"temp": 12}, calls[1].id: {"temp": 18}})
+    ours = body_for(corpus.request_model("vertex"), [Message.user("x"), answer, results])
+    model_turn, user_turn = ours["contents"][1], ours["contents"][2]
+    signature = rec.chunks()[0]["candidates"][0]["content"]["parts"][0]["thoughtSignature"]
+    assert model_turn == {
+        "role": "model",
+        "parts": [
+            {
+                "functionCall": {"name": "getWeather", "args": {"location": "Boston"}},
+                "thoughtSignature": signature,
+            },
+            {"functionCall": {"name": "getWeather", "args": {"location": "San Francisco"}}},
+        ],
+    }
+    assert [p["functionResponse"]["response"] for p in user_turn["parts"]] == [
+        {"output": {"temp": 12}},
+        {"output": {"temp": 18}},
+    ]
+
+
+# --- DeepSeek: the reasoning of a tool-call turn goes back --------------------------------------------------
+
+
+async def test_deepseek_tool_turn_sends_its_reasoning_back() -> None:
+    """DeepSeek's rule (tools-batch.md, DeepSeek): the reasoning_content of an assistant turn that called
+    tools must be sent back in every later request, with the call as it came."""
+    rec = corpus.by_file("tools/deepseek_vercel_tool_call.chunks.txt")
+    answer = (await corpus.replay(rec, seed=8)).result
+    ours = body_for(
+        corpus.request_model("deepseek"),
+        [Message.user("x"), answer, answer.tool_results({"weather": "sunny"})],
+    )
+    assistant, tool = ours["messages"][1], ours["messages"][2]
+    assert (
+        assistant["reasoning_content"]
+        == "The user asks about the weather in San Francisco. I should use the weather tool."
+    )
+    (call,) = assistant["tool_calls"]
+    assert call["id"] == "call_00_IhCAliIHtM9gKpgfqbBV9873" and call["function"]["name"] == "weather"
+    assert json.loads(call["function"]["arguments"]) == {"location": "San Francisco"}
+    assert tool == {"role": "tool", "tool_call_id": "call_00_IhCAliIHtM9gKpgfqbBV9873", "content": "sunny"}
