@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
 
-.PHONY: lab test lint unit notebooks test-notebooks bench sandbox clean browser-deps screenshots
+.PHONY: lab test lint unit notebooks test-notebooks bench bench-overhead sandbox clean browser-deps screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,12 @@ screenshots: $(VENV)/.test browser-deps
 
 bench: $(VENV)/.test
 	$(BIN)/python benchmarks/import_time.py
+
+# client overhead against raw httpx2, the official SDKs and LiteLLM on one loopback sandbox (several
+# minutes; the README's table). LiteLLM is the `bench` extra: without it its rows are left out.
+bench-overhead: $(VENV)/.test
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python benchmarks/overhead.py
 
 sandbox: $(VENV)/.lab
 	$(BIN)/python -m providers.sandbox --port 8765 --delay 0.03

@@ -411,6 +411,14 @@ class LLMKit(MediaFaces):
         "drop" (connection lost mid-stream), "malformed" (a broken frame), "slow:0.5" or "split" (multi-byte characters cut across chunks)."""
         self.client.sandbox_app.inject(spec, times=times)
 
+    def sandbox_rate_limit(
+        self, provider: str, requests: int | None = None, tokens: int | None = None, window: float = 60.0
+    ) -> None:
+        """Give a sandbox provider a rate limit (requests and/or tokens per `window` seconds): its replies
+        then carry that provider's rate-limit headers and calls past it get a 429 with retry-after.
+        Neither `requests` nor `tokens`: the limit is lifted."""
+        self.client.sandbox_app.rate_limit(provider, requests=requests, tokens=tokens, window=window)
+
     def picker(self) -> Any:
         """An ipywidgets picker (provider -> model -> region -> latency -> thinking) that sets kit.defaults."""
         from .widgets import Picker

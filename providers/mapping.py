@@ -272,6 +272,7 @@ class MapRun:
         self._task = asyncio.current_task()
         client = self.client
         limits = cast(MapCalls, client).rate_limits
+        limits.get(self.provider).seen = False  # a map's first call goes alone: its reply gives the limits
         transport = client.transport
         transport.observers.append(limits.observe)
         queue = deque(range(len(self.rows)))

@@ -124,6 +124,22 @@ def _retry_after(headers: Mapping[str, str], now: float) -> float | None:
     return _until(value, now) if value else None
 
 
+_PREFIXES = (b"x-ratelimit-", b"anthropic-ratelimit-", b"retry-after")
+
+
+def _limit_headers(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """Only the rate-limit headers, in one pass over the raw list (an httpx2.Headers lookup decodes
+    every header each time, and a response is looked up a dozen times here)."""
+    raw = getattr(headers, "raw", None)
+    if raw is None:
+        return headers
+    return {
+        name.decode("latin-1").lower(): value.decode("latin-1")
+        for name, value in raw
+        if name.lower().startswith(_PREFIXES)
+    }
+
+
 class ProviderLimit:
     """One provider's known budget: requests and tokens left, when they refill, and any 429 pause."""
 
@@ -238,7 +254,7 @@ class RateLimits:
 
     def observe(self, provider: str, status: int, headers: Mapping[str, str]) -> None:
         """The transport observer: every response's status and headers, retried ones included."""
-        self.get(provider).observe(status, headers)
+        self.get(provider).observe(status, _limit_headers(headers))
 
     async def acquire(self, provider: str) -> None:
         """Wait until the provider's known budget allows one more request, then count it."""

@@ -42,7 +42,7 @@ def progress_line(p: MapProgress) -> str:
     bits.append(f"{p.tokens:,} tokens")
     if p.priced:
         bits.append(_cost(p.cost_usd))
-    bits.append(_duration(p.elapsed_s))
+    bits.append(f"{_duration(p.elapsed_s)} elapsed")
     eta = p.eta_s
     if p.stopped:
         bits.append(f"stopped, {p.total - p.finished:,} not run")

@@ -17,6 +17,7 @@ The batch APIs are emulated too (sandbox/batches.py and batch_<provider>.py): Op
 batches, Anthropic's message batches, Gemini's batchGenerateContent and Files API, Mistral's batch jobs.
 A batch advances one step per poll; `[sandbox:fail]`, `[sandbox:expired]` and `[sandbox:stuck]` in a
 request's text ask for a failed request, an expired batch and one that never ends (docs/batch.md).
+`[sandbox:fail]` in an ordinary chat request gets the provider's 400 too (a map's error rows).
 """
 
 from __future__ import annotations

@@ -48,6 +48,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 FAULT_HEADER = "x-sandbox-fault"
+FAIL_MARK = b"[sandbox:fail]"
+_CHAT_ROUTES = ("/chat/completions", "/responses", "/messages", ":generateContent", ":streamGenerateContent")
 ANSWER_WORDS_HEADER = "x-sandbox-answer-words"  # pads the answer to N words (N stream deltas): benchmarks
 STATUS_FAULTS = ("429", "500", "503", "529")
 FAULT_KINDS = (*STATUS_FAULTS, "drop", "malformed", "slow", "split")
@@ -354,6 +356,12 @@ class SandboxApp:
             words = _answer_words(call.headers)
         except ValueError as exc:
             return spec.error(400, str(exc), call.request_id), None
+        if method == "POST" and route.endswith(_CHAT_ROUTES) and FAIL_MARK in call.raw:
+            # a chat request that asks to fail (as a batch item can): the provider's 400, so a map's
+            # error rows can be shown without depending on which call a queued fault would hit
+            return spec.error(
+                400, "sandbox: this request was asked to fail ([sandbox:fail])", call.request_id
+            ), None
         limited: dict[str, str] = {}
         if self.limiter.limits:
             style = HEADER_STYLES.get(spec.name, None if spec.name in self.PROVIDERS else "openai")

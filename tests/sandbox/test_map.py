@@ -310,3 +310,27 @@ def test_to_pandas_needs_pandas() -> None:
     else:
         frame = rows.to_pandas()
         assert list(frame["index"]) == [0, 1]
+
+
+async def test_marked_rows_fail_wherever_they_are() -> None:
+    """`[sandbox:fail]` in a chat request gets the provider's 400, so error rows do not depend on timing."""
+    async with AsyncClient(sandbox=True) as client:
+        inputs = prompts(12)
+        inputs[3] += " [sandbox:fail]"
+        inputs[9] += " [sandbox:fail]"
+        rows = await client.map(inputs, model="anthropic/claude-haiku-5-5", concurrency=5)
+    assert [row.index for row in rows.errors] == [3, 9]
+    assert all(type(row.error).__name__ == "BadRequestError" for row in rows.errors)
+
+
+def test_kit_sandbox_rate_limit_and_progress_callback() -> None:
+    seen: list[int] = []
+    with LLMKit(sandbox=True) as kit:
+        kit.sandbox_rate_limit("openai", requests=3, window=0.5)
+        rows = kit.map(
+            prompts(5), model=GPT, concurrency=5, progress=False, on_progress=lambda p: seen.append(p.finished)
+        )
+        assert rows.progress.done == 5 and kit.client.rate_limits.get("openai").limited == 0
+        assert seen[-1] == 5 and seen == sorted(seen)
+        kit.sandbox_rate_limit("openai")
+        assert kit.client.sandbox_app.limiter.limits == {}
