@@ -57,6 +57,9 @@ SANDBOX_TIMING = JobTiming(first_s=0.2, factor=1.2, max_s=0.5, jitter=0.0)  # qu
 _NOT_IN_BATCH = {
     "stream": "a batch request cannot stream: its results come back as files when the batch ends",
 }
+# the tool loop's own settings: a batch makes one turn per request and runs no tools (its results carry
+# the calls the model asked for), so these would otherwise reach each request body as unknown fields
+_LOOP_ONLY = ("max_steps", "run_tools")
 
 
 @dataclass
@@ -152,6 +155,16 @@ def prepare_batch(
         if options.get(name):
             raise InvalidParameterError(f"{name}={options[name]!r} is not possible in a batch: {why}")
         options.pop(name, None)
+    for name in _LOOP_ONLY:
+        if name not in options:
+            continue
+        value = options.pop(name)
+        if name == "run_tools" and value is False:
+            continue  # (what a batch does anyway)
+        raise InvalidParameterError(
+            f"{name}={value!r} is not possible in a batch: a batch runs no tools, it makes one turn per "
+            f"request and its results carry the tool calls the model asked for; drop {name}="
+        )
     if input not in (None, "inline", "file"):
         raise InvalidParameterError(
             f"input= takes 'inline', 'file' or None (the provider's default), not {input!r}"

@@ -221,6 +221,8 @@ async def test_per_request_errors_from_the_provider_itself(client: AsyncClient) 
         ({"model": "xai/grok-4"}, ConfigurationError, "not driven"),
         ({"model": "gpt-6.1-terra"}, UnknownProviderError, "provider/model"),
         ({"model": MODELS["openai"], "stream": True}, InvalidParameterError, "cannot stream"),
+        ({"model": MODELS["anthropic"], "max_steps": 3}, InvalidParameterError, "runs no tools"),
+        ({"model": MODELS["gemini"], "run_tools": True}, InvalidParameterError, "runs no tools"),
         ({"model": MODELS["openai"], "custom_ids": ["x", "x", "y"]}, InvalidParameterError, "given twice"),
         ({"model": MODELS["openai"], "custom_ids": ["x"]}, InvalidParameterError, "one per input"),
         (
@@ -249,6 +251,14 @@ async def test_bad_input_is_refused_before_anything_is_sent(
     with pytest.raises(error, match=match):
         await client.batch(PROMPTS, **kwargs)
     assert client.sandbox_app.requests == []
+
+
+def test_tool_loop_settings_never_reach_a_request_body(client: AsyncClient) -> None:
+    """run_tools=False is what a batch does anyway: accepted, and not sent as a field the API would refuse."""
+    for model in MODELS.values():
+        plan = client.prepare_batch(PROMPTS, model=model, run_tools=False)
+        for body in plan.spec.bodies:
+            assert "run_tools" not in json.dumps(body)
 
 
 @pytest.mark.parametrize("inputs", [[], {}, "one string", 42])
