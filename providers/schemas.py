@@ -188,6 +188,8 @@ def _strict(node: Any, root: dict[str, Any], out: Adapted, path: str) -> Any:
         node["anyOf"] = [_strict(s, root, out, path) for s in node["anyOf"]]
     if "items" in node:
         node["items"] = _strict(node["items"], root, out, f"{path}[]")
+    if "type" not in node and "$ref" not in node and "anyOf" not in node:
+        _give_type(node, out, path)
     is_object = node.get("type") == "object" or "properties" in node
     if is_object:
         extra = node.get("additionalProperties")
@@ -207,6 +209,27 @@ def _strict(node: Any, root: dict[str, Any], out: Adapted, path: str) -> Any:
         node["properties"] = new_props
         node["required"] = list(new_props)
     return node
+
+
+_JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (type(None), "null"))
+
+
+def _give_type(node: dict[str, Any], out: Adapted, path: str) -> None:
+    """Strict mode wants a `type` on every node that is not a `$ref` or an `anyOf` (else the API answers
+    400 "schema must have a 'type' key"): an object's, or an enum's / a const's from its values;
+    a node that allows any value (`Any`) cannot be strict."""
+    if "properties" in node:
+        node["type"] = "object"
+        return
+    values = (
+        node["enum"] if isinstance(node.get("enum"), list) else [node["const"]] if "const" in node else []
+    )
+    kinds = list(dict.fromkeys(next((n for t, n in _JSON_TYPES if isinstance(v, t)), "") for v in values))
+    if kinds and "" not in kinds:
+        node["type"] = kinds[0] if len(kinds) == 1 else kinds
+        return
+    out.strict_ok = False
+    out.why.append(f"{path or 'the root'}: a value of any type (no 'type')")
 
 
 def for_openai(schema: dict[str, Any], *, strict: bool = True) -> Adapted:

@@ -149,6 +149,35 @@ def test_openai_strict_refuses_what_it_cannot_take() -> None:
     assert not for_openai({"type": "array", "items": {"type": "integer"}}).strict_ok
 
 
+def test_openai_strict_gives_every_node_a_type() -> None:
+    """The API answers 400 "schema must have a 'type' key" for a node without one: an enum's or a
+    const's type comes from its values, and a field of any type (Any) makes the schema non-strict."""
+
+    class Loose(pydantic.BaseModel):
+        anything: Any
+        maybe: Any | None = None
+        mixed: list[Any]
+
+    adapted = for_openai(Loose.model_json_schema())
+    assert not adapted.strict_ok
+    assert adapted.why == [
+        "anything: a value of any type (no 'type')",
+        "maybe: a value of any type (no 'type')",
+        "mixed[]: a value of any type (no 'type')",
+    ]
+    typed = for_openai(
+        {
+            "type": "object",
+            "properties": {"k": {"const": "fact"}, "e": {"enum": [1, "a", None]}, "o": {"properties": {}}},
+            "required": ["k", "e", "o"],
+        }
+    )
+    assert typed.strict_ok, typed.why
+    props = typed.schema["properties"]
+    assert props["k"]["type"] == "string" and props["e"]["type"] == ["integer", "string", "null"]
+    assert props["o"]["type"] == "object"
+
+
 def test_wrap_root_for_non_object_outputs() -> None:
     schema: dict[str, Any] = pydantic.TypeAdapter(list[int]).json_schema()
     wrapped, did = wrap_root(schema)
