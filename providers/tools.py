@@ -158,7 +158,7 @@ def _name_of(fn: Any) -> str:
 
 
 def _from_function(fn: Callable[..., Any], name: str | None, description: str | None) -> Tool:
-    tool_name = name or _name_of(fn)
+    tool_name = name if name is not None else _name_of(fn)
     try:
         sig = inspect.signature(fn)
         hints = _hints(fn)
@@ -226,7 +226,12 @@ def _from_model(model: type[pydantic.BaseModel], name: str | None, description: 
     doc = description if description is not None else (inspect.getdoc(model) or "")
     if doc == inspect.getdoc(pydantic.BaseModel):
         doc = ""
-    return Tool(name=name or model.__name__, description=doc, parameters=schema, args_model=model)
+    return Tool(
+        name=name if name is not None else model.__name__,
+        description=doc,
+        parameters=schema,
+        args_model=model,
+    )
 
 
 def _from_dict(spec: Mapping[str, Any]) -> Tool:
@@ -256,7 +261,10 @@ def tool(
 
     def make(target: Any) -> Tool:
         made = as_tool(target, name=name, description=description)
-        return made if strict is None else dataclasses.replace(made, strict=strict)
+        # (a schema dict or a Tool carries its own name and description: the overrides still win)
+        changes: dict[str, Any] = {"name": name, "description": description, "strict": strict}
+        changes = {k: v for k, v in changes.items() if v is not None and getattr(made, k) != v}
+        return dataclasses.replace(made, **changes) if changes else made
 
     return make if fn is None else make(fn)
 

@@ -93,6 +93,17 @@ def test_async_and_callable_objects_and_overrides() -> None:
     assert (renamed.name, renamed.description, renamed.strict) == ("to_feet", "d", False)
 
 
+def test_overrides_win_whatever_the_tool_is_made_from() -> None:
+    """tool(..., name=, description=) on a schema dict or a Tool is not dropped; an empty name is kept
+    (and refused by the provider's name rule), not replaced by the function's."""
+    spec = {"name": "f", "description": "old", "parameters": {"type": "object"}}
+    for made in (tool(spec, name="g", description="new"), tool(as_tool(spec), name="g", description="new")):
+        assert (made.name, made.description) == ("g", "new")
+    assert tool(convert, name="").name == ""
+    with pytest.raises(ToolDefinitionError, match="rejects the tool name ''"):
+        check_names([tool(convert, name="")], NAME_RULES["openai"], "openai")
+
+
 def test_models_and_dicts_are_tools_without_functions() -> None:
     class Clause(pydantic.BaseModel):
         """A clause."""
