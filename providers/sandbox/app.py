@@ -344,7 +344,7 @@ class SandboxApp:
         if found is None:
             return spec.error(404, f"Invalid URL ({method} {path})", call.request_id), None
         handler, params = found
-        call = dataclasses.replace(call, params=params, state=self.state)
+        call = dataclasses.replace(call, params=params, state=self.state, strict=self.strict)
         no_auth = getattr(handler, "no_auth", False)  # a session URL that is its own credential (uploads)
         if not no_auth and (denied := spec.check_auth(call.headers, call.request_id)) is not None:
             return denied, None

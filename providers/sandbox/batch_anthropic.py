@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from . import anthropic as A
-from .batches import BatchItem, SandboxBatch, batches, item_call, mark_of, public_base, rfc3339
+from .batches import BatchItem, SandboxBatch, answer, batches, item_call, mark_of, public_base, rfc3339
 from .wire import Call, Reply, dumps
 
 __all__ = ["ROUTES"]
@@ -45,7 +45,7 @@ def _answer(call: Call, batch_id: str, index: int, request: dict[str, Any]) -> B
     if outcome == "fail":
         reply = A.error(400, "sandbox: this request was asked to fail ([sandbox:fail])", sub.request_id)
     else:
-        reply = A.messages(sub)
+        reply = answer(sub, A.ANTHROPIC, "/v1/messages", A.messages)
     return BatchItem(cid, "ok" if reply.status < 400 else "fail", reply.status, reply.body, sub.request_id)
 
 

@@ -34,6 +34,7 @@ from .batches import (
     BatchItem,
     SandboxBatch,
     SandboxFile,
+    answer,
     batches,
     files,
     item_call,
@@ -79,7 +80,8 @@ def _answer(
     if outcome == "fail":
         reply = G.error(400, "sandbox: this request was asked to fail ([sandbox:fail])", sub.request_id)
     else:
-        reply = _generate(sub)
+        route = f"/{params['version']}/models/{params['model']}:generateContent"
+        reply = answer(sub, G.GEMINI, route, _generate)
     return BatchItem(key, "ok" if reply.status < 400 else "fail", reply.status, reply.body, sub.request_id)
 
 

@@ -16,7 +16,17 @@ import json
 from typing import Any
 
 from . import mistral as M
-from .batches import BatchItem, SandboxBatch, SandboxFile, batches, files, item_call, mark_of, serial_uuid
+from .batches import (
+    BatchItem,
+    SandboxBatch,
+    SandboxFile,
+    answer,
+    batches,
+    files,
+    item_call,
+    mark_of,
+    serial_uuid,
+)
 from .wire import Call, Reply, form
 
 __all__ = ["ROUTES"]
@@ -144,7 +154,7 @@ def _answer(call: Call, job_id: str, index: int, request: dict[str, Any], model:
     if outcome == "fail":
         reply = M.error(400, "sandbox: this request was asked to fail ([sandbox:fail])", sub.request_id)
     else:
-        reply = M.chat_completions(sub)
+        reply = answer(sub, M.MISTRAL, "/v1/chat/completions", M.chat_completions)
     return BatchItem(cid, "ok" if reply.status < 400 else "fail", reply.status, reply.body, sub.request_id)
 
 

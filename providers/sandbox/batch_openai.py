@@ -20,6 +20,7 @@ from .batches import (
     BatchItem,
     SandboxBatch,
     SandboxFile,
+    answer,
     batches,
     files,
     item_call,
@@ -185,7 +186,7 @@ def _answer(call: Call, batch_id: str, index: int, line: dict[str, Any], endpoin
             code="sandbox_fail",
         )
     else:
-        reply = SERVED[endpoint](sub)
+        reply = answer(sub, O.OPENAI, endpoint, SERVED[endpoint])
     ok = reply.status < 400
     return BatchItem(cid, "ok" if ok else "fail", reply.status, reply.body, sub.request_id)
 

@@ -1,7 +1,8 @@
 """Sandbox batches (shared by the OpenAI, Anthropic, Gemini and Mistral batch emulators) and uploaded files.
 
-Every request in a batch is answered at creation by the provider's own sandbox chat handler (so a
-request the real API would refuse fails in its row, with the provider's own error), then revealed
+Every request in a batch is answered at creation as its chat endpoint answers it -- the strict
+sandbox's schema and rules, then the provider's own sandbox chat handler -- so a request the real API
+would refuse fails in its row, with the provider's own error; the answers are then revealed
 one step per poll of the batch, never per second, so a test watches the states go by without
 waiting and a notebook sees them as fast as it polls:
 
@@ -28,11 +29,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from .wire import Call, dumps
+from .wire import Call, ProviderSpec, Reply, dumps
 
 __all__ = [
     "MARKS",
@@ -40,6 +42,7 @@ __all__ = [
     "SandboxBatch",
     "SandboxFile",
     "Stage",
+    "answer",
     "batches",
     "files",
     "item_call",
@@ -202,7 +205,20 @@ def item_call(
         serial,
         params=params or {},
         state=call.state,
+        strict=call.strict,
     )
+
+
+def answer(sub: Call, spec: ProviderSpec, route: str, handler: Callable[[Call], Reply]) -> Reply:
+    """One batch request answered the way its chat endpoint answers it: under the strict sandbox the
+    endpoint's schema and rules first -- a request the API would refuse fails in its own row, in the
+    API's own words, as the live batch APIs report it -- then the handler."""
+    if sub.strict:
+        from .validate import check
+
+        if (refused := check(spec, "POST", route, sub)) is not None:
+            return refused
+    return handler(sub)
 
 
 def rfc3339(epoch: int) -> str:

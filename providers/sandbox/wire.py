@@ -58,6 +58,7 @@ class Call:
     params: Mapping[str, str] = field(default_factory=dict)  # values of {name} segments in the route
     state: dict[str, Any] = field(default_factory=dict)  # the app's mutable state (job stores)
     raw: bytes = b""  # the body as sent (audio uploads, multipart forms)
+    strict: bool = False  # the app checks bodies against the API's schema and rules (validate/)
 
 
 @dataclass

@@ -210,6 +210,25 @@ async def test_per_request_errors_from_the_provider_itself(client: AsyncClient) 
     assert "Invalid value: 'extreme'" in str(results[0].error)
 
 
+@pytest.mark.parametrize(
+    ("provider", "words"),
+    [
+        ("openai", "Unknown parameter: 'foo'."),
+        ("anthropic", "foo: Extra inputs are not permitted"),
+        ("gemini", 'Unknown name "foo": Cannot find field.'),
+        ("mistral", "foo: Extra inputs are not permitted"),
+    ],
+)
+async def test_each_request_meets_the_strict_sandbox(client: AsyncClient, provider: str, words: str) -> None:
+    """A batch request is checked as its chat endpoint checks it: a field the API does not know fails that
+    row in the API's words (a batch used to skip the strict schema, so such a body passed here)."""
+    job = await client.batch(["a", "b"], model=MODELS[provider], foo=1)
+    await job.wait()
+    results = await job.results()
+    assert [r.status for r in results] == ["failed", "failed"]
+    assert words in str(results[0].error)
+
+
 # --- bad input, refused before anything is sent ------------------------------------------------------
 
 
