@@ -328,7 +328,11 @@ def test_kit_sandbox_rate_limit_and_progress_callback() -> None:
     with LLMKit(sandbox=True) as kit:
         kit.sandbox_rate_limit("openai", requests=3, window=0.5)
         rows = kit.map(
-            prompts(5), model=GPT, concurrency=5, progress=False, on_progress=lambda p: seen.append(p.finished)
+            prompts(5),
+            model=GPT,
+            concurrency=5,
+            progress=False,
+            on_progress=lambda p: seen.append(p.finished),
         )
         assert rows.progress.done == 5 and kit.client.rate_limits.get("openai").limited == 0
         assert seen[-1] == 5 and seen == sorted(seen)
