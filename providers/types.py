@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .errors import InvalidParameterError
+from .fields import count
 from .thinking import ThinkingConfig
 
 __all__ = [
@@ -244,15 +245,7 @@ class Usage(_Model):
     def _count(cls, value: Any) -> Any:
         """A count sent in a shape no count has (a list, text, a negative or fractional number) is
         unknown: a provider's garbled usage must not cost the answer it came with."""
-        if isinstance(value, bool):
-            return None
-        if isinstance(value, int):
-            return value if value >= 0 else None
-        if isinstance(value, float) and value.is_integer() and value >= 0:
-            return int(value)
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value)
-        return None
+        return count(value)
 
 
 class Retry(_Model):

@@ -8,7 +8,9 @@ calls), and its outcome is classified: a usable result, a typed error from provi
 escape (any other exception). The property tests (tests/unit/test_fuzz_*.py) require no escape.
 
 `python -m tests.fuzzing [--examples N]` tallies the outcomes per target instead of failing on the
-first escape (how the numbers in issue 11 were counted).
+first escape (how the numbers in issue 11 were counted). With `LLMKIT_FUZZ_TALLY=metadata` it tallies
+instead how often a reply whose metadata alone is garbled (ids, model, usage, finish and stop details:
+`metadata_garbled`) still gives its answer, per chat codec, plain and streamed.
 
 Profiles: `LLMKIT_FUZZ=quick` (the default in `make test`: derandomized, few examples, seconds) or
 `LLMKIT_FUZZ=long` (`make fuzz`: random, thousands of examples).
@@ -218,6 +220,89 @@ def mutated_stream(draw: Any, frames: list[Frame]) -> list[Frame]:
         else:
             frames.insert(i, frames[i])
     return frames
+
+
+# -- metadata garbled, the answer intact ---------------------------------------------------------
+
+METADATA_LEAVES = frozenset(
+    {
+        "id", "model", "modelVersion", "responseId", "response_id", "created", "created_at", "completed_at",
+        "createTime", "object", "system_fingerprint", "service_tier", "status", "finish_reason",
+        "finishReason", "stop_reason", "stop_sequence", "finishMessage", "avgLogprobs", "sequence_number",
+    }
+)  # fmt: skip
+"""Keys that say something about a reply, never what it says: ids, model, finish and stop details."""
+METADATA_TREES = frozenset(
+    {"usage", "usageMetadata", "usage_metadata", "stop_details", "incomplete_details", "logprobs"}
+)
+"""Keys whose whole value is metadata (token counts, stop details)."""
+
+garbage = st.one_of(
+    st.sampled_from(
+        [[], {}, [1], {"a": 1}, 0, -1, 1.5, True, False, "x", "", None, 2**70, [[]], {"x": [1]}, "12", "stop"]
+    ),
+    json_values,
+)
+
+
+def metadata_paths(doc: Any) -> list[tuple[Any, ...]]:
+    """The places in `doc` that hold metadata (METADATA_LEAVES keys, and anything under METADATA_TREES)."""
+    return [
+        path
+        for path in _paths(doc)
+        if path
+        and (path[-1] in METADATA_LEAVES or any(isinstance(k, str) and k in METADATA_TREES for k in path))
+    ]
+
+
+@st.composite
+def metadata_garbled(draw: Any, doc: Any) -> Any:
+    """`doc` with one to three metadata values replaced by a value of any type (the content untouched)."""
+    doc = copy.deepcopy(doc)
+    for _ in range(draw(st.integers(1, 3))):
+        paths = metadata_paths(doc)
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        _get(doc, path[:-1])[path[-1]] = copy.deepcopy(draw(garbage))
+    return doc
+
+
+@st.composite
+def metadata_garbled_stream(draw: Any, frames: list[Frame]) -> list[Frame]:
+    """A stream with the metadata of one to three of its frames garbled (every frame still there)."""
+    frames = list(frames)
+    docs = {}
+    for i, (_, data) in enumerate(frames):
+        try:
+            doc = json.loads(data)
+        except ValueError:
+            continue
+        if metadata_paths(doc):
+            docs[i] = doc
+    if not docs:
+        return frames
+    for i in draw(st.lists(st.sampled_from(sorted(docs)), min_size=1, max_size=3, unique=True)):
+        frames[i] = (frames[i][0], json.dumps(draw(metadata_garbled(docs[i])), allow_nan=True))
+    return frames
+
+
+def answer_of(outcome: Outcome) -> str | None:
+    """The answer text of a case that ended in a result, else None."""
+    return outcome.value.text if outcome.kind == "result" else None
+
+
+def metadata_label(outcome: Outcome, answer: str) -> str:
+    """`kept` when the answer came through whole; `kept:partial` when a stream whose final marker was
+    garbled to null (which reads as "not sent") ended in an IncompleteStreamError holding the whole
+    answer on `.partial`; otherwise how it was lost."""
+    from providers.errors import IncompleteStreamError
+
+    if outcome.kind == "result":
+        return "kept" if outcome.value.text == answer else "lost:text"
+    if isinstance(outcome.value, IncompleteStreamError) and outcome.value.partial.text == answer:
+        return "kept:partial"
+    return outcome.label
 
 
 # -- headers --------------------------------------------------------------------------------------
@@ -638,6 +723,26 @@ def base_url_case(url: str) -> Outcome:
 # -- tally: `python -m tests.fuzzing` -------------------------------------------------------------
 
 
+def drive_labelled(
+    table: dict[str, Any],
+    config: Any,
+    name: str,
+    strategy: st.SearchStrategy[Any],
+    case: Callable[[Any], str],
+) -> None:
+    """Run `case` over `strategy` and count the labels it returns."""
+    from collections import Counter
+
+    from hypothesis import given
+
+    @config
+    @given(strategy)
+    def body(arg: Any) -> None:
+        table.setdefault(name, Counter())[case(arg)] += 1
+
+    body()
+
+
 def tally(examples: int) -> dict[str, dict[str, int]]:
     """Run every target `examples` times per kind of case; count outcomes (escapes by type)."""
     from collections import Counter
@@ -663,6 +768,21 @@ def tally(examples: int) -> dict[str, dict[str, int]]:
         body()
 
     statuses = st.sampled_from([400, 401, 403, 404, 409, 413, 422, 429, 500, 502, 503, 529])
+    if os.environ.get("LLMKIT_FUZZ_TALLY") == "metadata":
+        for t in CHAT_TARGETS:
+            plain = answer_of(chat_case(t, status=200, body=dumps(t.plain_seed()), headers={}, stream=False))
+            frames = sse_frames(t.stream)
+            streamed = answer_of(chat_case(t, status=200, body=sse_bytes(frames), headers={}, stream=True))
+            assert plain and streamed, t.name
+            drive_labelled(
+                table, config, f"{t.name} metadata plain", metadata_garbled(t.plain_seed()),
+                lambda d, t=t, a=plain: metadata_label(chat_case(t, status=200, body=dumps(d), headers={}, stream=False), a),
+            )  # fmt: skip
+            drive_labelled(
+                table, config, f"{t.name} metadata stream", metadata_garbled_stream(frames),
+                lambda f, t=t, a=streamed: metadata_label(chat_case(t, status=200, body=sse_bytes(f), headers={}, stream=True), a),
+            )  # fmt: skip
+        return {name: dict(counts) for name, counts in table.items()}
     for t in CHAT_TARGETS:
         drive(
             f"{t.name} plain",
@@ -717,6 +837,16 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=200, help="cases per target and kind")
     args = parser.parse_args()
     table = tally(args.examples)
+    if os.environ.get("LLMKIT_FUZZ_TALLY") == "metadata":
+        total = lost = 0
+        for name, counts in table.items():
+            n = sum(counts.values())
+            bad = n - counts.get("kept", 0) - counts.get("kept:partial", 0)
+            total, lost = total + n, lost + bad
+            detail = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "kept")
+            print(f"{name:32} {n:5} cases, answer lost in {bad:4} ({100 * bad / n:4.1f}%)  {detail}")
+        print(f"{'total':32} {total:5} cases, answer lost in {lost:4} ({100 * lost / max(total, 1):4.1f}%)")
+        return
     total = escapes = 0
     for name, counts in table.items():
         n = sum(counts.values())

@@ -22,6 +22,7 @@ import httpx2
 
 from ..chat.base import Connection
 from ..errors import ConfigurationError, ProviderError
+from ..fields import obj
 from ..jobs import JobTiming
 from ..types import HttpCall
 from .types import BatchState, RawLine
@@ -128,9 +129,8 @@ def split_batch_id(job_id: str) -> tuple[str | None, str]:
     return None, text
 
 
-def as_obj(value: Any) -> dict[str, Any]:
-    """The value when it is a JSON object, else an empty one (provider JSON is never trusted to have a shape)."""
-    return value if isinstance(value, dict) else {}
+as_obj = obj
+"""The value when it is a JSON object, else an empty one (providers/fields.py)."""
 
 
 def jsonl(lines: list[dict[str, Any]]) -> bytes:

@@ -20,6 +20,7 @@ from typing import Any, assert_never
 import httpx2
 
 from ..errors import InvalidParameterError, ProviderError, StreamError, error_for_status
+from ..fields import count, obj, opt_str
 from ..registry import ModelInfo
 from ..thinking import Resolved
 from ..types import (
@@ -123,19 +124,19 @@ def _content(message: Message, provider: str) -> str | list[dict[str, Any]]:
     return _blocks(message, provider)
 
 
-def _usage(raw: dict[str, Any] | None) -> Usage:
-    if not raw:
+def _usage(raw: Any) -> Usage:
+    """Our Usage from Anthropic's; counts of the wrong type are unknown (providers/fields.py)."""
+    if not isinstance(raw, dict) or not raw:
         return Usage()
-    inp = raw.get("input_tokens")
-    reported_read = raw.get("cache_read_input_tokens")  # 0 when reported as 0; None when not reported
-    cache_read = reported_read or 0
-    cache_write = raw.get("cache_creation_input_tokens") or 0
-    total_in = None if inp is None else inp + cache_read + cache_write
-    out = raw.get("output_tokens")
+    inp = count(raw.get("input_tokens"))
+    reported_read = count(raw.get("cache_read_input_tokens"))  # 0 when reported as 0; None when not
+    cache_write = count(raw.get("cache_creation_input_tokens")) or 0
+    total_in = None if inp is None else inp + (reported_read or 0) + cache_write
+    out = count(raw.get("output_tokens"))
     return Usage(
         input_tokens=total_in,
         output_tokens=out,
-        reasoning_tokens=(raw.get("output_tokens_details") or {}).get("thinking_tokens"),
+        reasoning_tokens=obj(raw.get("output_tokens_details")).get("thinking_tokens"),
         cached_tokens=reported_read,
         total_tokens=None if total_in is None or out is None else total_in + out,
     )
@@ -277,17 +278,17 @@ class Anthropic:
         parts = [
             p for p in (_part(b, request.provider) for b in payload.get("content") or []) if p is not None
         ]
-        raw_finish = payload.get("stop_reason")
+        raw_finish = opt_str(payload.get("stop_reason"))
         return ChatResult(
             provider=request.provider,
-            model=payload.get("model") or request.model,
+            model=opt_str(payload.get("model")) or request.model,
             parts=parts,
             usage=_usage(payload.get("usage")),
             finish_reason=FINISH.get(raw_finish or "", raw_finish),
             raw_finish_reason=raw_finish,
             visibility=_visibility(parts),
             raw=payload,
-            response_id=payload.get("id"),
+            response_id=opt_str(payload.get("id")),
         )
 
     def decoder(self, request: ChatRequest) -> AnthropicStreamDecoder:
@@ -342,15 +343,19 @@ class AnthropicStreamDecoder:
         kind = payload.get("type") or event
         match kind:
             case "message_start":
-                self.message = payload.get("message") or {}
-                self.usage.update(self.message.get("usage") or {})
+                self.message = obj(payload.get("message"))
+                self.usage.update(obj(self.message.get("usage")))
             case "content_block_start":
                 block = dict(payload.get("content_block") or {})
                 self.blocks[payload["index"]] = block
                 if block.get("type") == "tool_use":
                     self.calls[payload["index"]] = number = len(self.calls)
                     block["partial"] = []
-                    return [ToolCallDelta(index=number, id=block.get("id"), name=block.get("name"))]
+                    return [
+                        ToolCallDelta(
+                            index=number, id=opt_str(block.get("id")), name=opt_str(block.get("name"))
+                        )
+                    ]
             case "content_block_delta":
                 block = self.blocks.setdefault(payload["index"], {"type": "text", "text": ""})
                 delta = payload.get("delta") or {}
@@ -370,8 +375,8 @@ class AnthropicStreamDecoder:
             case "content_block_stop":
                 self.closed.add(payload["index"])
             case "message_delta":
-                self.stop_reason = (payload.get("delta") or {}).get("stop_reason") or self.stop_reason
-                self.usage.update(payload.get("usage") or {})
+                self.stop_reason = opt_str(obj(payload.get("delta")).get("stop_reason")) or self.stop_reason
+                self.usage.update(obj(payload.get("usage")))
             case "message_stop":
                 self.done = True
             case "error":
@@ -404,11 +409,11 @@ class AnthropicStreamDecoder:
             parts.append(part)
         return ChatResult(
             provider=self.request.provider,
-            model=self.message.get("model") or self.request.model,
+            model=opt_str(self.message.get("model")) or self.request.model,
             parts=parts,
             usage=_usage(self.usage),
             finish_reason=FINISH.get(self.stop_reason or "", self.stop_reason),
             raw_finish_reason=self.stop_reason,
             visibility=_visibility(parts),
-            response_id=self.message.get("id"),
+            response_id=opt_str(self.message.get("id")),
         )

@@ -37,6 +37,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..domains import for_scientific_domain
+from ..fields import count, obj
 from ..registry import ModelInfo
 from ..thinking import Resolved
 from ..types import ChatRequest, ChatResult, HttpCall, Message, ThinkingPart, ToolCallPart, Usage
@@ -49,14 +50,15 @@ __all__ = ["IGNORED_WHILE_THINKING", "DeepSeek", "deepseek_usage", "for_scientif
 IGNORED_WHILE_THINKING = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
 
 
-def deepseek_usage(raw: dict[str, Any] | None) -> Usage:
-    """Usage with DeepSeek's own cache-hit count (`prompt_cache_hit_tokens`) as cached_tokens."""
-    if not raw:
+def deepseek_usage(raw: Any) -> Usage:
+    """Usage with DeepSeek's own cache-hit count (`prompt_cache_hit_tokens`) as cached_tokens; counts of
+    the wrong type are unknown (providers/fields.py)."""
+    if not isinstance(raw, dict) or not raw:
         return Usage()
-    details = raw.get("completion_tokens_details") or {}
-    cached = raw.get("prompt_cache_hit_tokens")
+    details = obj(raw.get("completion_tokens_details"))
+    cached = count(raw.get("prompt_cache_hit_tokens"))
     if cached is None:
-        cached = (raw.get("prompt_tokens_details") or {}).get("cached_tokens")
+        cached = obj(raw.get("prompt_tokens_details")).get("cached_tokens")
     return Usage(
         input_tokens=raw.get("prompt_tokens"),
         output_tokens=raw.get("completion_tokens"),

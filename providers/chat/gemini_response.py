@@ -30,6 +30,7 @@ from ..errors import (
     StreamError,
     error_for_status,
 )
+from ..fields import count, obj, opt_str, seq
 from ..types import (
     ChatRequest,
     ChatResult,
@@ -251,15 +252,17 @@ def _call_part(piece: _Piece, provider: str, response_id: str | None, n: int) ->
     )
 
 
-def usage_from(raw: dict[str, Any] | None) -> tuple[Usage, str | None]:
-    """Our Usage from `usageMetadata`, and a note when candidatesTokenCount turned out to include thoughts."""
-    if not raw:
+def usage_from(raw: Any) -> tuple[Usage, str | None]:
+    """Our Usage from `usageMetadata`, and a note when candidatesTokenCount turned out to include thoughts.
+
+    Counts of the wrong type are unknown (providers/fields.py): they never cost the answer."""
+    if not isinstance(raw, dict) or not raw:
         return Usage(), None
-    prompt = raw.get("promptTokenCount")
-    candidates = raw.get("candidatesTokenCount") or 0
-    thoughts = raw.get("thoughtsTokenCount") or 0
-    tool = raw.get("toolUsePromptTokenCount") or 0
-    total = raw.get("totalTokenCount")
+    prompt = count(raw.get("promptTokenCount"))
+    candidates = count(raw.get("candidatesTokenCount")) or 0
+    thoughts = count(raw.get("thoughtsTokenCount")) or 0
+    tool = count(raw.get("toolUsePromptTokenCount")) or 0
+    total = count(raw.get("totalTokenCount"))
     base = (prompt or 0) + candidates
     inclusive = bool(thoughts) and total is not None and total in (base, base + tool)
     output = candidates if inclusive else candidates + thoughts
@@ -274,7 +277,7 @@ def usage_from(raw: dict[str, Any] | None) -> tuple[Usage, str | None]:
             input_tokens=None if prompt is None else prompt + tool,
             output_tokens=output,
             reasoning_tokens=thoughts or None,
-            cached_tokens=raw.get("cachedContentTokenCount") or None,
+            cached_tokens=count(raw.get("cachedContentTokenCount")) or None,
             total_tokens=total if total is not None else (None if prompt is None else prompt + tool + output),
         ),
         note,
@@ -291,7 +294,8 @@ def _visibility(parts: list[Any]) -> Visibility:
 def _finish_notes(candidate: dict[str, Any], raw_finish: str | None, provider: str) -> list[str]:
     notes: list[str] = []
     if raw_finish and FINISH.get(raw_finish) == FILTERED:
-        blocked = [r.get("category", "?") for r in candidate.get("safetyRatings") or [] if r.get("blocked")]
+        ratings = [r for r in seq(candidate.get("safetyRatings")) if isinstance(r, dict)]
+        blocked = [str(r.get("category", "?")) for r in ratings if r.get("blocked")]
         why = f" ({', '.join(blocked)})" if blocked else ""
         notes.append(f"{provider} stopped the answer: finishReason {raw_finish}{why}")
     if raw_finish == "CONTINUATION":
@@ -299,8 +303,8 @@ def _finish_notes(candidate: dict[str, Any], raw_finish: str | None, provider: s
             f"{provider} stopped at its per-request limit and returned a continuationToken; "
             "llmkit does not follow continuation tokens yet (google-genai does, by default)"
         )
-    if candidate.get("finishMessage"):
-        notes.append(f"{provider}: {candidate['finishMessage']}")
+    if message := opt_str(candidate.get("finishMessage")):
+        notes.append(f"{provider}: {message}")
     return notes
 
 
@@ -321,14 +325,17 @@ def assemble(
     parts = pieces.to_parts(provider, cut=cut, response_id=response_id)
     usage, usage_note = usage_from(usage_raw)
     notes = [usage_note] if usage_note else []
-    raw_finish: str | None = candidate.get("finishReason")
+    reported = candidate.get("finishReason")
+    raw_finish = opt_str(reported)
     finish = FINISH.get(raw_finish, raw_finish.lower()) if raw_finish else None
+    if finish is None and reported is not None:  # reported, in a form no finish reason has
+        finish = "other"
     if finish == "stop" and any(isinstance(p, ToolCallPart) for p in parts):
         finish = "tool_calls"
-    block = (feedback or {}).get("blockReason")
+    block = obj(feedback).get("blockReason")
     if block and not n_candidates:
         finish, raw_finish = FILTERED, str(block)
-        message = (feedback or {}).get("blockReasonMessage")
+        message = obj(feedback).get("blockReasonMessage")
         notes.append(
             f"{provider} blocked the prompt (promptFeedback.blockReason {block}"
             + (f": {message}" if message else "")
@@ -348,7 +355,7 @@ def assemble(
         notes.append(f"{provider} returned {kinds} part(s), which llmkit does not handle yet (see .raw)")
     return ChatResult(
         provider=provider,
-        model=model or request.model,
+        model=opt_str(model) or request.model,
         parts=parts,
         usage=usage,
         finish_reason=finish,
@@ -356,7 +363,7 @@ def assemble(
         visibility=_visibility(parts),
         notes=notes,
         raw=raw,
-        response_id=response_id,
+        response_id=opt_str(response_id),
     )
 
 
@@ -455,9 +462,9 @@ class GeminiStreamDecoder:
                 code=reason or status_name,
                 body=chunk,
             )
-        self.model = chunk.get("modelVersion") or self.model
-        self.response_id = chunk.get("responseId") or self.response_id
-        if chunk.get("usageMetadata"):
+        self.model = opt_str(chunk.get("modelVersion")) or self.model
+        self.response_id = opt_str(chunk.get("responseId")) or self.response_id
+        if obj(chunk.get("usageMetadata")):
             self.usage = chunk["usageMetadata"]
         feedback = chunk.get("promptFeedback")
         if isinstance(feedback, dict):
@@ -473,7 +480,7 @@ class GeminiStreamDecoder:
                 if isinstance(part, dict):
                     deltas += self.pieces.add(part)
             self.candidate.update({k: v for k, v in candidate.items() if k != "content"})
-            if candidate.get("finishReason"):
+            if candidate.get("finishReason") is not None:  # (even in a form no finish reason has)
                 self.done = True
         return deltas
 

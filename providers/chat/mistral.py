@@ -34,6 +34,7 @@ from typing import Any
 import httpx2
 
 from ..errors import InvalidParameterError, ProviderError
+from ..fields import obj, opt_str
 from ..registry import ModelInfo
 from ..thinking import Resolved
 from ..types import (
@@ -116,14 +117,14 @@ def mistral_messages(request: ChatRequest) -> list[dict[str, Any]]:
     return out
 
 
-def _usage(raw: dict[str, Any] | None) -> Usage:
-    if not raw:
+def _usage(raw: Any) -> Usage:
+    """Our Usage from Mistral's (cached prompt tokens included); wrong types are unknown."""
+    if not isinstance(raw, dict) or not raw:
         return Usage()
-    prompt_details = raw.get("prompt_tokens_details") or {}
     return Usage(
         input_tokens=raw.get("prompt_tokens"),
         output_tokens=raw.get("completion_tokens"),
-        cached_tokens=prompt_details.get("cached_tokens"),
+        cached_tokens=obj(raw.get("prompt_tokens_details")).get("cached_tokens"),
         total_tokens=raw.get("total_tokens"),
     )
 
@@ -240,18 +241,18 @@ class Mistral(OpenAIChat):
                 elif chunk.get("type") == "text" and chunk.get("text"):
                     parts.append(TextPart(text=chunk["text"]))
         parts += parse_tool_calls(message.get("tool_calls"), request.provider)
-        raw_finish = choice.get("finish_reason")
+        raw_finish = opt_str(choice.get("finish_reason"))
         thought = any(isinstance(p, ThinkingPart) and p.text for p in parts)
         return ChatResult(
             provider=request.provider,
-            model=payload.get("model") or request.model,
+            model=opt_str(payload.get("model")) or request.model,
             parts=parts,
             usage=_usage(payload.get("usage")),
             finish_reason=MISTRAL_FINISH.get(raw_finish or "", raw_finish),
             raw_finish_reason=raw_finish,
             visibility="full" if thought else "none",
             raw=payload,
-            response_id=payload.get("id"),
+            response_id=opt_str(payload.get("id")),
         )
 
     def decoder(self, request: ChatRequest) -> MistralStreamDecoder:

@@ -14,6 +14,7 @@ from typing import Any
 import httpx2
 
 from ..errors import InvalidParameterError, ProviderError, StreamError, error_for_status
+from ..fields import obj, opt_str
 from ..registry import ModelInfo
 from ..thinking import Resolved
 from ..types import (
@@ -49,14 +50,15 @@ __all__ = ["OpenAI", "OpenAIResponses", "ResponsesStreamDecoder"]
 INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
 
-def _usage(raw: dict[str, Any] | None) -> Usage:
-    if not raw:
+def _usage(raw: Any) -> Usage:
+    """Our Usage from the Responses usage object; counts and details of the wrong type are unknown."""
+    if not isinstance(raw, dict) or not raw:
         return Usage()
     return Usage(
         input_tokens=raw.get("input_tokens"),
         output_tokens=raw.get("output_tokens"),
-        reasoning_tokens=(raw.get("output_tokens_details") or {}).get("reasoning_tokens"),
-        cached_tokens=(raw.get("input_tokens_details") or {}).get("cached_tokens"),
+        reasoning_tokens=obj(raw.get("output_tokens_details")).get("reasoning_tokens"),
+        cached_tokens=obj(raw.get("input_tokens_details")).get("cached_tokens"),
         total_tokens=raw.get("total_tokens"),
     )
 
@@ -128,8 +130,8 @@ class OpenAIResponses:
     def parse(self, payload: dict[str, Any], request: ChatRequest) -> ChatResult:
         parts, refused = output_parts(payload.get("output") or [], request.provider)
         usage = _usage(payload.get("usage"))
-        status = payload.get("status")
-        reason = (payload.get("incomplete_details") or {}).get("reason")
+        status = opt_str(payload.get("status"))
+        reason = opt_str(obj(payload.get("incomplete_details")).get("reason"))
         if refused:
             finish = "refusal"
         elif status == "incomplete":
@@ -140,14 +142,14 @@ class OpenAIResponses:
             finish = "stop"
         return ChatResult(
             provider=request.provider,
-            model=payload.get("model") or request.model,
+            model=opt_str(payload.get("model")) or request.model,
             parts=parts,
             usage=usage,
             finish_reason=finish,
             raw_finish_reason=reason or status,
             visibility=_visibility(parts, usage),
             raw=payload,
-            response_id=payload.get("id"),
+            response_id=opt_str(payload.get("id")),
         )
 
     def decoder(self, request: ChatRequest) -> ResponsesStreamDecoder:
@@ -214,7 +216,7 @@ class ResponsesStreamDecoder:
         kind = payload.get("type") or event
         match kind:
             case "response.created" | "response.in_progress" | "response.queued":
-                self.meta = payload.get("response") or self.meta
+                self.meta = obj(payload.get("response")) or self.meta
             case "response.output_item.added":
                 return self._added(payload)
             case "response.reasoning_summary_text.delta" | "response.reasoning_text.delta":
@@ -271,7 +273,10 @@ class ResponsesStreamDecoder:
         first = item.get("arguments") if isinstance(item.get("arguments"), str) else ""
         return [
             ToolCallDelta(
-                index=call_index, id=item.get("call_id"), name=item.get("name"), arguments_delta=first
+                index=call_index,
+                id=opt_str(item.get("call_id")),
+                name=opt_str(item.get("name")),
+                arguments_delta=first,
             )
         ]
 
@@ -298,14 +303,15 @@ class ResponsesStreamDecoder:
             elif slot["type"] in ("message", "refusal"):
                 parts += [TextPart(text=t, refusal=slot["type"] == "refusal") for t in texts]
         usage = _usage((self.final or {}).get("usage"))
+        meta = obj(self.final or self.meta)
         return ChatResult(
             provider=provider,
-            model=(self.final or self.meta).get("model") or self.request.model,
+            model=opt_str(meta.get("model")) or self.request.model,
             parts=parts,
             usage=usage,
             finish_reason=None,
             visibility=_visibility(parts, usage),
-            response_id=(self.final or self.meta).get("id"),
+            response_id=opt_str(meta.get("id")),
         )
 
 

@@ -16,6 +16,7 @@ from typing import Any, assert_never
 import httpx2
 
 from ..errors import InvalidParameterError, ProviderError, StreamError
+from ..fields import obj, opt_str
 from ..registry import ModelInfo
 from ..thinking import Resolved
 from ..types import (
@@ -143,11 +144,12 @@ def parse_tool_calls(raw: Any, provider: str) -> list[ToolCallPart]:
     return parts
 
 
-def _usage(raw: dict[str, Any] | None) -> Usage:
-    if not raw:
+def _usage(raw: Any) -> Usage:
+    """Our Usage from Chat Completions' (DeepSeek's cache-hit count as the fallback); wrong types unknown."""
+    if not isinstance(raw, dict) or not raw:
         return Usage()
-    details = raw.get("completion_tokens_details") or {}
-    prompt_details = raw.get("prompt_tokens_details") or {}
+    details = obj(raw.get("completion_tokens_details"))
+    prompt_details = obj(raw.get("prompt_tokens_details"))
     return Usage(
         input_tokens=raw.get("prompt_tokens"),
         output_tokens=raw.get("completion_tokens"),
@@ -245,19 +247,19 @@ class OpenAIChat:
         if isinstance(message.get("refusal"), str) and message["refusal"]:
             parts.append(TextPart(text=message["refusal"], refusal=True))
         parts += parse_tool_calls(message.get("tool_calls"), request.provider)
-        raw_finish = choice.get("finish_reason")
+        raw_finish = opt_str(choice.get("finish_reason"))
         finish = "refusal" if message.get("refusal") else FINISH.get(raw_finish or "", raw_finish)
         usage = _usage(payload.get("usage"))
         return ChatResult(
             provider=request.provider,
-            model=payload.get("model") or request.model,
+            model=opt_str(payload.get("model")) or request.model,
             parts=parts,
             usage=usage,
             finish_reason=finish,
             raw_finish_reason=raw_finish,
             visibility="full" if reasoning else "none",
             raw=payload,
-            response_id=payload.get("id"),
+            response_id=opt_str(payload.get("id")),
         )
 
     def decoder(self, request: ChatRequest) -> ChatStreamDecoder:
@@ -306,9 +308,9 @@ class ChatStreamDecoder:
             ) from exc
         if not isinstance(chunk, dict):
             raise StreamError(f"malformed stream frame: {data[:80]!r}", provider=self.request.provider)
-        self.model = chunk.get("model") or self.model
-        self.id = chunk.get("id") or self.id
-        if chunk.get("usage"):
+        self.model = opt_str(chunk.get("model")) or self.model
+        self.id = opt_str(chunk.get("id")) or self.id
+        if obj(chunk.get("usage")):
             self.usage = chunk["usage"]
         out: list[TextDelta | ThinkingDelta | ToolCallDelta] = []
         for choice in chunk.get("choices") or []:
@@ -316,8 +318,7 @@ class ChatStreamDecoder:
             out += self.delta(delta)
             if "tool_calls" in delta:
                 out += self.tool_deltas(delta["tool_calls"])
-            if choice.get("finish_reason"):
-                self.finish = choice["finish_reason"]
+            self.finish = opt_str(choice.get("finish_reason")) or self.finish
         if "error" in chunk:  # (after reading it: OpenRouter's last chunk carries `error` and `usage` both)
             message, code = openai_error(chunk)
             raise StreamError(
@@ -351,8 +352,8 @@ class ChatStreamDecoder:
                 fragment["function"] if isinstance(fragment.get("function"), dict) else {}
             )
             call = self.calls.setdefault(index, {"id": None, "name": None, "args": []})
-            call["id"] = fragment.get("id") or call["id"]
-            call["name"] = function.get("name") or call["name"]
+            call["id"] = opt_str(fragment.get("id")) or call["id"]
+            call["name"] = opt_str(function.get("name")) or call["name"]
             args = function.get("arguments")
             if isinstance(args, dict):  # (a vendor sending the object whole)
                 args = json.dumps(args)
@@ -361,8 +362,8 @@ class ChatStreamDecoder:
             out.append(
                 ToolCallDelta(
                     index=index,
-                    id=fragment.get("id"),
-                    name=function.get("name"),
+                    id=opt_str(fragment.get("id")),
+                    name=opt_str(function.get("name")),
                     arguments_delta=args if isinstance(args, str) else "",
                 )
             )

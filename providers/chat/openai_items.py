@@ -22,6 +22,7 @@ import json
 from typing import Any, assert_never
 
 from ..errors import InvalidParameterError
+from ..fields import opt_str
 from ..types import (
     ImagePart,
     Message,
@@ -225,7 +226,7 @@ def _reasoning_parts(item: dict[str, Any], provider: str) -> list[ThinkingPart]:
     return [
         ThinkingPart(
             text=text,
-            id=item.get("id"),
+            id=opt_str(item.get("id")),
             encrypted=item.get("encrypted_content") if i == 0 else None,
             provider=provider,
         )
@@ -257,9 +258,9 @@ def output_parts(output: list[dict[str, Any]], provider: str) -> tuple[list[Part
                 parts.append(
                     TextPart(
                         text=text,
-                        id=item.get("id"),
+                        id=opt_str(item.get("id")),
                         provider=provider,
-                        phase=item.get("phase"),
+                        phase=opt_str(item.get("phase")),
                         refusal=refusal,
                     )
                 )
@@ -268,11 +269,11 @@ def output_parts(output: list[dict[str, Any]], provider: str) -> tuple[list[Part
             arguments, invalid = arguments_of(raw)
             parts.append(
                 ToolCallPart(
-                    id=str(item.get("call_id") or item.get("id") or ""),
+                    id=opt_str(item.get("call_id")) or opt_str(item.get("id")) or "",
                     name=str(item.get("name") or ""),
                     arguments=arguments,
                     raw_arguments=raw if isinstance(raw, str) else None,
-                    item_id=item.get("id"),
+                    item_id=opt_str(item.get("id")),
                     provider=provider,
                     invalid_json=invalid,
                 )
