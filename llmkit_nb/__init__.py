@@ -24,6 +24,8 @@ __all__ = [
     "show",
 ]
 
+__version__: str  # resolved lazily by __getattr__ below
+
 if TYPE_CHECKING:
     from providers import errors
     from providers.audio.types import Latency
@@ -57,6 +59,10 @@ def load_ipython_extension(shell: Any) -> None:
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # the distribution's version, from the installed metadata on first access
+        from providers._version import version
+
+        return version()
     if name not in _LAZY:
         raise AttributeError(f"module 'llmkit_nb' has no attribute {name!r}")
     import importlib

@@ -18,6 +18,8 @@ __all__ = [
     "list_providers",
 ]
 
+__version__: str  # resolved lazily by __getattr__ below
+
 if TYPE_CHECKING:
     from . import errors
     from .client import AsyncClient
@@ -37,6 +39,10 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # from the installed metadata, read on first access (providers/_version.py)
+        from ._version import version
+
+        return version()
     if name not in _LAZY:
         raise AttributeError(f"module 'providers' has no attribute {name!r}")
     import importlib

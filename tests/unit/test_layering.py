@@ -33,3 +33,14 @@ def test_providers_package_never_imports_the_notebook_layer() -> None:
     root = pathlib.Path(__file__).resolve().parents[2] / "providers"
     offenders = [str(p) for p in root.rglob("*.py") if pattern.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_version_is_read_on_first_access_not_at_import() -> None:
+    baseline = loaded_after("pass")
+    for package in ("providers", "llmkit_nb"):
+        mods = loaded_after(f"import {package}") - baseline
+        assert "providers._version" not in mods and "importlib.metadata" not in mods, package
+        mods = loaded_after(f"import {package}; {package}.__version__") - baseline
+        assert "providers._version" in mods and not {m for m in mods if m.split(".")[0] in HEAVY} - {
+            "llmkit_nb"
+        }
