@@ -17,7 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_both_packages_report_the_pyproject_version() -> None:
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
-    assert providers.__version__ == llmkit_nb.__version__ == metadata.version("llmkit-nb") == declared
+    installed = metadata.version("llmkit-nb")
+    assert installed == declared, (
+        f"the installed metadata says {installed}, pyproject.toml {declared}: reinstall (pip install -e .)"
+    )
+    assert providers.__version__ == llmkit_nb.__version__ == declared
 
 
 def test_version_is_a_release_string_not_a_placeholder() -> None:
