@@ -21,6 +21,8 @@ import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, Generic, Protocol, TypeVar
 
+from providers.deprecation import flush as flush_deprecations
+
 __all__ = ["NestRunner", "Runner", "ThreadRunner", "make_runner"]
 
 T = TypeVar("T")
@@ -137,6 +139,8 @@ class ThreadRunner:
             if not handoff.finished:
                 self._cancel(handoff)
             raise
+        finally:
+            flush_deprecations()  # old names used on the loop thread warn here, at the caller's line
         assert handoff.task is not None
         return handoff.task.result()
 
@@ -185,6 +189,7 @@ class ThreadRunner:
         finally:
             if not handoff.finished:
                 self._cancel(handoff)
+            flush_deprecations()
 
     def close(self) -> None:
         with self._lock:

@@ -49,7 +49,7 @@ from .registry import (
     retired_message,
     split_model,
 )
-from .thinking import Resolved, coerce, resolve
+from .thinking import Resolved, coerce, plan_options, resolve
 from .tool_loop import DEFAULT_MAX_STEPS, ToolRun, check_tools_arg
 from .transport import RetryPolicy, Transport, default_http_client
 from .types import ChatRequest, ChatResult, Done, HttpCall, OutputSpec, ToolSpec
@@ -220,9 +220,10 @@ class AsyncClient(ConnectionSetup, StreamCalls, MediaCalls, BatchCalls, MapCalls
         if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens <= 0):
             raise InvalidParameterError(f"max_tokens must be a positive integer, got {max_tokens!r}")
         messages, system_from_messages = to_messages(prompt)
+        thinking, plan_notes = plan_options(thinking, options)
         cfg = coerce(thinking)
         resolved = resolve(cfg, info.thinking, model=f"{provider}/{info.id}")
-        notes = list(resolved.notes)
+        notes = plan_notes + list(resolved.notes)
         if not info.known:
             notes.append(
                 f"{provider}/{model_id} is not in the catalog: sent as given, with the provider's defaults"

@@ -72,6 +72,10 @@ class ModelInfo(BaseModel):
     retires_on: str | None = None
     retired_on: str | None = None
     successor: str | None = None
+    successor_call: str | None = Field(
+        None,
+        description="How to call the successor for what this model did, e.g. 'thinking=False' (retired aliases).",
+    )
     thinking: ThinkingCaps = Field(default_factory=ThinkingCaps)
     sampling: Literal["accepts", "rejects", "unless_effort_none", "removed_in_api_version"] = "accepts"
     tools: bool | None = Field(
@@ -247,6 +251,8 @@ def allow_retired_from_env(env: Any = None) -> bool:
 def retired_message(info: ModelInfo, name: str | None = None) -> str:
     """'<provider>/<model> was retired on <date>; use <provider>/<successor>' (the catalog's facts)."""
     succ = f"; use {info.provider}/{info.successor}" if info.successor else ""
+    if info.successor and info.successor_call:
+        succ += f" with {info.successor_call}"
     when = f" on {info.retired_on}" if info.retired_on else ""
     return f"{info.provider}/{name or info.id} was retired{when}{succ}"
 

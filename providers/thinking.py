@@ -19,7 +19,7 @@ Rules, written down once (docs/thinking.md is generated from the tables below):
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -34,6 +34,7 @@ __all__ = [
     "ThinkingConfig",
     "closest_effort",
     "coerce",
+    "plan_options",
     "resolve",
 ]
 
@@ -164,6 +165,31 @@ class ThinkingConfig(BaseModel):
         None, description="Anthropic: whether thinking text comes back (default 'summarized')."
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _plan_enabled(cls, data: Any) -> Any:
+        """The plan's `ThinkingConfig(enabled=...)` still works, once with a warning naming thinking=."""
+        if not isinstance(data, dict) or "enabled" not in data:
+            return data
+        data = dict(data)
+        enabled = data.pop("enabled")
+        if not isinstance(enabled, bool):
+            raise ValueError(f"enabled takes True or False, not {enabled!r}; better: thinking=True / False")
+        from .deprecation import warn_once
+
+        warn_once(
+            ("thinking", "enabled"),
+            "ThinkingConfig(enabled=...) is the plan's name; use thinking=True / thinking=False, "
+            "or ThinkingConfig(effort=...) / ThinkingConfig(budget_tokens=...)",
+        )
+        if not enabled:
+            if data.get("effort") not in (None, "none") or data.get("budget_tokens") is not None:
+                raise ValueError(
+                    "enabled=False with an effort or a budget: give thinking=False, or the effort"
+                )
+            data["effort"] = "none"
+        return data
+
     @model_validator(mode="after")
     def _check(self) -> ThinkingConfig:
         if self.effort is not None and self.budget_tokens is not None:
@@ -244,6 +270,45 @@ def coerce(thinking: object) -> ThinkingConfig | None:
     )
 
 
+# The plan's keyword arguments for the thinking knob, and what they become (docs/migration.md).
+_PLAN_KWARGS = {
+    "reasoning_effort": "thinking='<effort>'",
+    "budget_tokens": "thinking=<tokens>",
+    "extended_thinking": "thinking=True / thinking=False",
+}
+
+
+def plan_options(thinking: object, options: dict[str, Any]) -> tuple[object, list[str]]:
+    """Move the plan's thinking keywords (`reasoning_effort=`, `budget_tokens=`, `extended_thinking=`)
+    out of `options` into `thinking`, warning once each; returns the thinking value and notes.
+
+    Given together with thinking= (or with each other) they are an error: which one was meant is unclear.
+    """
+    given = [k for k in _PLAN_KWARGS if k in options]
+    if not given:
+        return thinking, []
+    from .deprecation import warn_once
+    from .errors import InvalidParameterError
+
+    if thinking is not None or len(given) > 1:
+        both = ", ".join(f"{k}=" for k in (["thinking"] if thinking is not None else []) + given)
+        raise InvalidParameterError(f"{both} all set the thinking knob; give thinking= alone")
+    key = given[0]
+    value = options.pop(key)
+    if key == "extended_thinking" and not isinstance(value, bool):
+        raise InvalidParameterError(f"extended_thinking takes True or False, not {value!r}; use thinking=")
+    if key == "budget_tokens" and (isinstance(value, bool) or not isinstance(value, int)):
+        raise InvalidParameterError(f"budget_tokens takes a number of tokens, not {value!r}; use thinking=N")
+    coerce(value)  # a value the knob cannot take is refused before anything warns
+    new = f"thinking={value!r}"
+    message = (
+        f"{key}={value!r} is a wire name for the thinking knob (the plan used it); use {new} instead: "
+        f"one knob for every provider ({_PLAN_KWARGS[key]})"
+    )
+    warn_once(("thinking", key), message)
+    return value, [f"{key}={value!r} taken as {new} (the plan's name; use thinking=)"]
+
+
 def closest_effort(asked: str, accepted: tuple[str, ...]) -> str:
     """The accepted level nearest to `asked` on EFFORTS; ties go to the higher level."""
     want = EFFORTS.index(asked)
@@ -256,6 +321,22 @@ def _effort_for_budget(budget: int, accepted: tuple[str, ...]) -> str:
     return min(
         candidates,
         key=lambda e: (abs(math.log2(BUDGET_FOR_EFFORT.get(e, 1024)) - math.log2(budget)), -EFFORTS.index(e)),
+    )
+
+
+def _warn_claude_budget(model: str, budget: int, caps: ThinkingCaps) -> None:
+    """A token budget on a Claude that thinks adaptively: Anthropic's older knob, warned once per model."""
+    from .deprecation import warn_once
+
+    effort = _effort_for_budget(budget, tuple(e for e in caps.efforts if e != "none") or ("medium",))
+    done = (
+        "sent as budget_tokens for now" if caps.style == "anthropic_hybrid" else f"sent as effort '{effort}'"
+    )
+    warn_once(
+        ("claude-budget", model),
+        f"{model} thinks adaptively: Anthropic deprecated budget_tokens on Claude 4.6 and rejects it from "
+        f"4.7; use thinking='{effort}' (adaptive thinking + output_config.effort) instead of "
+        f"thinking={budget} ({done})",
     )
 
 
@@ -300,6 +381,8 @@ def resolve(cfg: ThinkingConfig | None, caps: ThinkingCaps, *, model: str) -> Re
 
     if cfg.budget_tokens is not None:
         budget = cfg.budget_tokens
+        if caps.style in ("anthropic_adaptive", "anthropic_hybrid"):
+            _warn_claude_budget(model, budget, caps)
         if caps.style in BUDGET_STYLES | HYBRID_STYLES:
             lo, hi = (caps.budget_min if caps.budget_min is not None else 1), caps.budget_max
             if budget < lo or (hi is not None and budget > hi):

@@ -94,3 +94,11 @@ def _catalog_day(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
     from providers.registry import TODAY_ENV, catalog_date
 
     monkeypatch.setenv(TODAY_ENV, catalog_date())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_deprecations() -> None:
+    """Old names warn once per process (providers/deprecation.py); each test starts as a new process would."""
+    from providers import deprecation
+
+    deprecation.reset()

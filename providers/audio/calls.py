@@ -39,7 +39,7 @@ from .formats import OutputFormat
 from .options import warn_renamed
 from .sniff import sniff, sniff_or_none
 from .source import AudioInput, load_audio
-from .types import AudioChunk, Latency, LiveResult, Speech, SpeechDone, SpeechEvent, Transcript
+from .types import AudioChunk, Latency, LiveResult, Speech, SpeechDone, SpeechEvent, Transcript, plan_latency
 from .voices import elevenlabs_voice
 
 if TYPE_CHECKING:
@@ -228,6 +228,9 @@ def prepare_speech(
         voice = options.pop("voice_id") if voice is None else voice
     region = options.pop("region", None)
     tier = Latency.coerce(latency)
+    renamed = plan_latency(latency)
+    if renamed is not None:
+        notes.append(renamed[1])
     conn = connection_for(client, spec, region, info)
     codec = codec_for(spec)
     if spec.name == "deepgram":

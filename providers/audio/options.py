@@ -1,45 +1,27 @@
 """Shared option handling for the speech codecs: query encoding, renamed options, close-match hints.
 
 Options under their older names (Deepgram SDK v2/v3 era, older ElevenLabs SDKs) keep working: the
-value moves to the new name and a DeprecationWarning names it. The warning points at the caller's
-own line (the first frame outside this toolkit), so a notebook shows it under the cell that used it.
+value moves to the new name, the result's notes say so, and a DeprecationWarning names it once per
+process (providers/deprecation.py), at the caller's own line.
 """
 
 from __future__ import annotations
 
 import difflib
-import os
-import sys
-import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from ..deprecation import warn_once
 from ..errors import InvalidParameterError
 
-__all__ = ["caller_stacklevel", "close_matches", "query_string", "query_value", "warn_renamed"]
-
-_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-_OURS = (os.path.join(_ROOT, "providers") + os.sep, os.path.join(_ROOT, "llmkit_nb") + os.sep)
-
-
-def caller_stacklevel() -> int:
-    """The `stacklevel` that makes a warning point at the first frame outside providers/ and llmkit_nb/."""
-    frame = sys._getframe(1)
-    level = 1
-    while frame is not None:
-        filename = os.path.abspath(frame.f_code.co_filename)
-        if not filename.startswith(_OURS) and "importlib" not in filename:
-            return level
-        frame = frame.f_back  # type: ignore[assignment]
-        level += 1
-    return 2
+__all__ = ["close_matches", "query_string", "query_value", "warn_renamed"]
 
 
 def warn_renamed(old: str, new: str, *, provider: str, extra: str = "") -> str:
-    """Emit the DeprecationWarning for an option used under its old name; return the note for the result."""
+    """The note for an option used under its old name; the DeprecationWarning comes once per process."""
     message = f"{provider}: '{old}' is the older name; use {new} instead{extra}"
-    warnings.warn(message, DeprecationWarning, stacklevel=caller_stacklevel())
+    warn_once(("renamed", provider, old), message)
     return message
 
 

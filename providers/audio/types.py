@@ -76,6 +76,12 @@ class Latency(StrEnum):
             key = value.strip().lower().replace("-", "_").replace(" ", "_")
             if key in _ALIASES:
                 return _ALIASES[key]
+            renamed = plan_latency(value)
+            if renamed is not None:  # the plan's LowestLatency / HighestQuality: still work, warn once
+                from ..deprecation import warn_once
+
+                warn_once(("latency", renamed[0].value), renamed[1])
+                return renamed[0]
             if key.isdigit():
                 return cls.coerce(int(key))
         names = ", ".join(t.value for t in cls)
@@ -97,6 +103,28 @@ _ALIASES: dict[str, Latency] = {t.value: t for t in Latency} | {
     "lowest": Latency.MAX_NO_NORMALIZER,
     "fastest": Latency.MAX_NO_NORMALIZER,
 }
+# the names of the plan this project started from (LowestLatency=0 ... HighestQuality=4, reversed there)
+_PLAN_NAMES: dict[str, Latency] = {
+    "lowest_latency": Latency.MAX_NO_NORMALIZER,
+    "lowestlatency": Latency.MAX_NO_NORMALIZER,
+    "highest_quality": Latency.DEFAULT,
+    "highestquality": Latency.DEFAULT,
+}
+
+
+def plan_latency(value: Any) -> tuple[Latency, str] | None:
+    """The tier for one of the plan's latency names ('LowestLatency', 'highest_quality') and the note
+    naming today's name; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    tier = _PLAN_NAMES.get(value.strip().lower().replace("-", "_").replace(" ", "_"))
+    if tier is None:
+        return None
+    new = "'lowest' (Latency.MAX_NO_NORMALIZER, level 4)" if tier.level else "'default' (level 0)"
+    return tier, (
+        f"latency={value!r} is the plan's name; use latency={new} instead (ElevenLabs counts "
+        "0 = no optimisation up to 4 = lowest latency: the plan's scale was reversed)"
+    )
 
 
 class _Model(BaseModel):

@@ -46,7 +46,8 @@ def test_budget_models_get_budget_tokens() -> None:
 
 
 def test_claude_47_never_gets_budget_tokens() -> None:
-    body = build("claude-opus-4-7", 20000)
+    with pytest.warns(DeprecationWarning, match="use thinking='high'"):
+        body = build("claude-opus-4-7", 20000)
     assert body["thinking"]["type"] == "adaptive"
     assert body["output_config"]["effort"] == "high"
 

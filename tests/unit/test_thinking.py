@@ -63,7 +63,8 @@ def test_unsupported_level_maps_with_a_note() -> None:
 
 
 def test_budget_on_level_model_maps_to_nearest_level() -> None:
-    assert resolve(ThinkingConfig(budget_tokens=16000), ADAPTIVE, model="m").effort == "high"
+    with pytest.warns(DeprecationWarning, match="use thinking='high'"):  # Claude's old knob: once per model
+        assert resolve(ThinkingConfig(budget_tokens=16000), ADAPTIVE, model="m").effort == "high"
     assert resolve(ThinkingConfig(budget_tokens=1500), ADAPTIVE, model="m").effort == "low"
 
 
