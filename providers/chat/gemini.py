@@ -85,6 +85,7 @@ from .gemini_tools import (
     check_tools,
     function_call,
     function_response,
+    merged_tool_config,
     needs_dummy,
     output_fields,
     tool_fields,
@@ -285,8 +286,12 @@ class Gemini:
             generation["thinkingConfig"] = thinking
         if generation:
             body["generationConfig"] = generation
-        body.update(tool_fields(request))
+        tools = tool_fields(request)
+        body.update(tools)
         body.update(top)
+        if "toolConfig" in tools:  # tool_choice= and the caller's own toolConfig option, joined
+            body.pop("tool_config", None)
+            body["toolConfig"] = merged_tool_config(tools["toolConfig"], top)
         model = request.model.removeprefix("models/")
         method = "streamGenerateContent" if request.stream else "generateContent"
         url = f"{conn.base_url}/{api_version(conn)}/{_resource(conn)}/{model}:{method}"

@@ -41,6 +41,7 @@ __all__ = [
     "check_tools",
     "function_call",
     "function_response",
+    "merged_tool_config",
     "needs_dummy",
     "output_fields",
     "tool_fields",
@@ -151,6 +152,14 @@ def check_tools(request: ChatRequest, info: ModelInfo) -> list[str]:
             f"{unsigned} tool-call turn(s) without a Gemini thought signature sent with the documented dummy "
             "signature (skip_thought_signature_validator), as Gemini 3 requires one on function calls"
         )
+    streamed = _calling_config(request.options).get("streamFunctionCallArguments")
+    if streamed and request.provider != "vertex":
+        raise InvalidParameterError(
+            "streamFunctionCallArguments is a Vertex AI option (google-genai: 'not supported in Gemini API'); "
+            f"leave it out on {request.provider}, or call the model as vertex/..."
+        )
+    if streamed:
+        notes.append("function-call arguments stream as partialArgs; each call is assembled whole")
     if request.output is not None:
         for key in ("response_schema", "responseSchema", "response_json_schema", "responseJsonSchema"):
             if key in request.options or key in (request.options.get("generation_config") or {}):
@@ -165,6 +174,28 @@ def check_tools(request: ChatRequest, info: ModelInfo) -> list[str]:
         moved = f"; {', '.join(adapted.moved)} moved into descriptions" if adapted.moved else ""
         notes.append(f"structured output: responseJsonSchema{moved}")
     return notes
+
+
+def _calling_config(options: dict[str, Any]) -> dict[str, Any]:
+    """The caller's own `toolConfig.functionCallingConfig` (options=, either spelling), if any."""
+    config = options.get("toolConfig", options.get("tool_config"))
+    if not isinstance(config, dict):
+        return {}
+    calling = config.get("functionCallingConfig", config.get("function_calling_config"))
+    return calling if isinstance(calling, dict) else {}
+
+
+def merged_tool_config(ours: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """The `toolConfig` tool_choice= wrote joined with the caller's own toolConfig option (its keys added,
+    e.g. Vertex's `streamFunctionCallArguments`; ours kept), instead of one replacing the other."""
+    theirs = options.get("toolConfig", options.get("tool_config"))
+    if not isinstance(theirs, dict):
+        return ours
+    merged = {
+        k: v for k, v in theirs.items() if k not in ("functionCallingConfig", "function_calling_config")
+    }
+    merged["functionCallingConfig"] = {**_calling_config(options), **ours["functionCallingConfig"]}
+    return merged
 
 
 def tool_fields(request: ChatRequest) -> dict[str, Any]:

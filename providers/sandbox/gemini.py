@@ -499,10 +499,13 @@ def stream_frames(call: Call, p: _Plan, door: str) -> list[bytes]:
         chunks += [[{"text": piece, "thought": True}] for piece in _groups(p.reasoning)]
         if not p.signature_on_answer:
             chunks.append([{"text": "", "thought": True, "thoughtSignature": T.sign_thinking(p.reasoning)}])
-    if p.calls:  # each call whole, in a chunk of its own
+    if p.calls:  # each call whole, in a chunk of its own (Vertex: its arguments streamed, if asked)
         signed = bool(p.reasoning and p.signature_on_answer)
         calls = GT.call_parts(call.serial, list(p.calls), signed=signed, with_ids=p.call_ids)
-        chunks += [[part] for part in calls]
+        if GT.streams_arguments(call.body, door):
+            chunks += GT.streamed_call_chunks(calls)
+        else:
+            chunks += [[part] for part in calls]
     else:
         chunks += [[{"text": piece}] for piece in _groups(p.answer)]
         if p.reasoning and p.signature_on_answer and p.answer:

@@ -75,7 +75,7 @@ def _choice(body: Mapping[str, Any]) -> str | None:
     config = _get(_get(body, "toolConfig", "tool_config"), "functionCallingConfig", "function_calling_config")
     if not isinstance(config, dict):
         return None
-    mode = _MODES.get(str(config.get("mode")).upper())
+    mode = _MODES.get(str(config.get("mode") or "AUTO").upper())  # (no mode: AUTO, the API's default)
     allowed = _get(config, "allowedFunctionNames", "allowed_function_names")
     if mode == "required" and isinstance(allowed, list) and len(allowed) == 1:
         return str(allowed[0])
@@ -199,3 +199,50 @@ def response_problem(contents: list[Any]) -> str | None:
                     "function call of the previous turn (sandbox check)"
                 )
     return None
+
+
+def streams_arguments(body: Mapping[str, Any], door: str) -> bool:
+    """Vertex asked to stream function-call arguments (`streamFunctionCallArguments`, Vertex only)."""
+    config = _get(_get(body, "toolConfig", "tool_config"), "functionCallingConfig", "function_calling_config")
+    return door == "vertex" and isinstance(config, dict) and bool(config.get("streamFunctionCallArguments"))
+
+
+def _leaves(value: Any, path: str) -> list[tuple[str, Any]]:
+    if isinstance(value, dict) and value:
+        return [leaf for key, item in value.items() for leaf in _leaves(item, f"{path}.{key}")]
+    if isinstance(value, list) and value:
+        return [leaf for i, item in enumerate(value) for leaf in _leaves(item, f"{path}[{i}]")]
+    return [(path, value)]
+
+
+def _partial(path: str, value: Any) -> list[dict[str, Any]]:
+    """The PartialArgs of one value, as Vertex streams them (recorded: a string in pieces, each but the
+    last with willContinue, then an empty piece ending it; a number, boolean or null in one)."""
+    if isinstance(value, str):
+        middle = max(1, len(value) // 2)
+        pieces = [p for p in (value[:middle], value[middle:]) if p]
+        return [{"jsonPath": path, "stringValue": p, "willContinue": True} for p in pieces] + [
+            {"jsonPath": path, "stringValue": ""}
+        ]
+    if isinstance(value, bool):
+        return [{"jsonPath": path, "boolValue": value}]
+    if isinstance(value, int | float):
+        return [{"jsonPath": path, "numberValue": value}]
+    return [{"jsonPath": path, "nullValue": "NULL_VALUE"}]
+
+
+def streamed_call_chunks(parts: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Each functionCall part as Vertex streams it with streamFunctionCallArguments (recorded in
+    tests/fixtures/recorded/vertex/): name (+ id) and willContinue with the signature beside it, one
+    chunk per PartialArg, then an empty functionCall ending the call."""
+    chunks: list[list[dict[str, Any]]] = []
+    for part in parts:
+        call = part["functionCall"]
+        head: dict[str, Any] = {k: v for k, v in call.items() if k != "args"} | {"willContinue": True}
+        chunks.append([{"functionCall": head, **{k: v for k, v in part.items() if k != "functionCall"}}])
+        args = call.get("args") or {}
+        for path, value in _leaves(args, "$") if args else []:
+            for arg in _partial(path, value):
+                chunks.append([{"functionCall": {"partialArgs": [arg], "willContinue": True}}])
+        chunks.append([{"functionCall": {}}])
+    return chunks

@@ -191,3 +191,47 @@ def test_whole_calls_on_the_gemini_api_are_unchanged() -> None:
         ("b", {}, None),
     ]
     assert [(d.index, d.name, d.arguments_delta) for d in deltas] == [(0, "a", '{"x": 1}'), (1, "b", "{}")]
+
+
+# -- asking for them: Vertex only, joined with tool_choice= ------------------------------------------------
+
+TOOL = {
+    "name": "get",
+    "description": "d",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+}
+STREAM_ARGS = {"toolConfig": {"functionCallingConfig": {"streamFunctionCallArguments": True}}}
+
+
+def _body(model: str, **kwargs: Any) -> dict[str, Any]:
+    from providers.client import AsyncClient
+
+    prepared = AsyncClient(sandbox=True).prepare(model, "hi", tools=[TOOL], stream=True, **kwargs)
+    assert prepared.call.json_body is not None
+    return prepared.call.json_body
+
+
+def test_vertex_can_ask_for_streamed_arguments_alongside_tool_choice() -> None:
+    body = _body("vertex/gemini-3.5-flash", tool_choice="get", **STREAM_ARGS)
+    assert body["toolConfig"] == {
+        "functionCallingConfig": {
+            "streamFunctionCallArguments": True,
+            "mode": "ANY",
+            "allowedFunctionNames": ["get"],
+        }
+    }
+    assert _body("vertex/gemini-3.5-flash", **STREAM_ARGS)["toolConfig"] == STREAM_ARGS["toolConfig"]
+    snake = {"tool_config": {"function_calling_config": {"streamFunctionCallArguments": True}}}
+    body = _body("vertex/gemini-3.5-flash", tool_choice="auto", **snake)
+    assert "tool_config" not in body
+    assert body["toolConfig"]["functionCallingConfig"] == {
+        "streamFunctionCallArguments": True,
+        "mode": "AUTO",
+    }
+
+
+def test_the_gemini_api_refuses_streamed_arguments_before_sending() -> None:
+    from providers.errors import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="Vertex AI option"):
+        _body("gemini/gemini-3.5-flash", **STREAM_ARGS)
