@@ -8,7 +8,7 @@ remembers what a response produced, as the live API does for the Responses item 
   request types by scripts/gen_sandbox_schemas.py (source, SDK version and date in each file's
   `source`). Loaded on first use and cached; the SDKs are never imported here.
 * Reports: report.py words a violation as each API does.
-* Rules: rules_openai.py, rules_anthropic.py, rules_gemini.py, rules_mistral.py (DeepSeek's
+* Rules: rules_openai.py (and rules_openai_strict.py: strict schemas), rules_anthropic.py, rules_gemini.py, rules_mistral.py (DeepSeek's
   `reasoning_content` rule lives in sandbox/deepseek.py).
 
 `SandboxApp(strict=False)` turns all of this off (the handlers' own checks stay).
@@ -62,7 +62,7 @@ class Endpoint:
 
 
 def _endpoints() -> dict[str, dict[str, Endpoint]]:
-    from . import rules_anthropic, rules_gemini, rules_mistral, rules_openai
+    from . import rules_anthropic, rules_gemini, rules_mistral, rules_openai, rules_openai_strict
 
     gemini = Endpoint(
         "gemini",
@@ -83,10 +83,16 @@ def _endpoints() -> dict[str, dict[str, Endpoint]]:
     return {
         "openai": {
             "/v1/chat/completions": Endpoint(
-                "openai", "POST /v1/chat/completions", R.openai_report, rules=rules_openai.CHAT_RULES
+                "openai",
+                "POST /v1/chat/completions",
+                R.openai_report,
+                rules=(*rules_openai.CHAT_RULES, rules_openai_strict.chat_strict_schemas),
             ),
             "/v1/responses": Endpoint(
-                "openai", "POST /v1/responses", R.openai_report, rules=rules_openai.RULES
+                "openai",
+                "POST /v1/responses",
+                R.openai_report,
+                rules=(*rules_openai.RULES, rules_openai_strict.responses_strict_schemas),
             ),
         },
         "anthropic": {
