@@ -31,11 +31,11 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 import pydantic
 
-from .errors import ToolDefinitionError
+from .errors import InvalidParameterError, ToolDefinitionError
 from .schemas import NameRule
-from .types import ToolSpec
+from .types import ChatRequest, ToolSpec
 
-__all__ = ["Tool", "as_tool", "check_names", "tool", "toolset"]
+__all__ = ["Tool", "as_tool", "check_names", "check_tool_choice", "tool", "toolset"]
 
 _FUNCTIONS: weakref.WeakKeyDictionary[Any, Tool] = weakref.WeakKeyDictionary()
 _SECTION = re.compile(r"^\s*(Args|Arguments|Parameters|Params|Keyword Args)\s*:?\s*$")
@@ -321,3 +321,19 @@ def check_names(tools: Iterable[Tool | ToolSpec], rule: NameRule, provider: str)
                 tool=t.name,
                 provider=provider,
             )
+
+
+def check_tool_choice(request: ChatRequest, choices: tuple[str, ...]) -> None:
+    """Refuse a `tool_choice` that is neither one of the provider's `choices` nor an offered tool's name,
+    and a choice other than "none" without tools, before anything is sent."""
+    choice = request.tool_choice
+    if choice is None:
+        return
+    if not request.tools and choice != "none":
+        raise InvalidParameterError(f"tool_choice={choice!r} needs tools=[...]")
+    names = {t.name for t in request.tools}
+    if choice not in choices and choice not in names:
+        offered = ", ".join(sorted(names)) or "none"
+        raise InvalidParameterError(
+            f"tool_choice takes {', '.join(choices)} or the name of an offered tool ({offered}); got {choice!r}"
+        )

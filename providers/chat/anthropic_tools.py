@@ -35,7 +35,7 @@ from typing import Any
 from ..errors import InvalidParameterError, ToolDefinitionError
 from ..registry import ModelInfo
 from ..schemas import NAME_RULES, for_anthropic
-from ..tools import check_names
+from ..tools import check_names, check_tool_choice
 from ..types import ChatRequest, Message, ThinkingPart, ToolCallPart, ToolResultPart
 from .base import foreign_call_notes
 from .tool_ids import digest_id, rewrite_ids
@@ -148,17 +148,8 @@ def check_tools(request: ChatRequest, info: ModelInfo, thinking_type: str | None
             "('Requests which include `tool_use` or `tool_result` blocks must define tools.'): pass the "
             "conversation's tools=[...] again (with tool_choice='none' if the model should not call them)"
         )
-    choice = request.tool_choice
-    if choice is not None:
-        names = {t.name for t in request.tools}
-        if not request.tools and choice != "none":
-            raise InvalidParameterError(f"tool_choice={choice!r} needs tools=[...]")
-        if choice not in TOOL_CHOICES and choice not in names:
-            offered = ", ".join(sorted(names)) or "none"
-            raise InvalidParameterError(
-                f"tool_choice takes auto, none, required or the name of an offered tool ({offered}); got {choice!r}"
-            )
-    if request.parallel_tool_calls is False and choice == "none":
+    check_tool_choice(request, TOOL_CHOICES)
+    if request.parallel_tool_calls is False and request.tool_choice == "none":
         notes.append("parallel_tool_calls=False has no effect with tool_choice='none'")
     _check_forced(request, info, thinking_type)
     _check_tool_turn(request, thinking_type)

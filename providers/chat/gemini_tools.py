@@ -32,7 +32,7 @@ from typing import Any
 from ..errors import InvalidParameterError, ToolDefinitionError
 from ..registry import ModelInfo
 from ..schemas import NAME_RULES, for_gemini
-from ..tools import check_names
+from ..tools import check_names, check_tool_choice
 from ..types import ChatRequest, Message, ToolCallPart, ToolResultPart
 
 __all__ = [
@@ -122,16 +122,7 @@ def check_tools(request: ChatRequest, info: ModelInfo) -> list[str]:
                 tool=spec.name,
                 provider=request.provider,
             )
-    choice = request.tool_choice
-    if choice is not None:
-        names = {t.name for t in request.tools}
-        if not request.tools and choice != "none":
-            raise InvalidParameterError(f"tool_choice={choice!r} needs tools=[...]")
-        if choice not in TOOL_CHOICES and choice not in names:
-            offered = ", ".join(sorted(names)) or "none"
-            raise InvalidParameterError(
-                f"tool_choice takes auto, none, required or the name of an offered tool ({offered}); got {choice!r}"
-            )
+    check_tool_choice(request, TOOL_CHOICES)
     if request.parallel_tool_calls is not None and request.tools:
         notes.append(
             f"parallel_tool_calls={request.parallel_tool_calls} not sent: {request.provider} has no switch "

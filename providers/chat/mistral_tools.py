@@ -22,9 +22,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import InvalidParameterError, ToolDefinitionError
+from ..errors import ToolDefinitionError
 from ..schemas import NAME_RULES, for_mistral
-from ..tools import check_names
+from ..tools import check_names, check_tool_choice
 from ..types import ChatRequest, Message
 from .base import short_call_id
 from .tool_ids import rewrite_ids
@@ -52,17 +52,7 @@ def check_tools(request: ChatRequest) -> list[str]:
                 tool=spec.name,
                 provider=request.provider,
             )
-    choice = request.tool_choice
-    if choice is not None:
-        names = {t.name for t in request.tools}
-        if not request.tools and choice != "none":
-            raise InvalidParameterError(f"tool_choice={choice!r} needs tools=[...]")
-        if choice not in TOOL_CHOICES and choice not in names:
-            offered = ", ".join(sorted(names)) or "none"
-            raise InvalidParameterError(
-                f"tool_choice takes auto, none, any, required or the name of an offered tool ({offered}); "
-                f"got {choice!r}"
-            )
+    check_tool_choice(request, TOOL_CHOICES)
     _, rewritten = mistral_ids(request.messages)
     if rewritten:
         notes.append(

@@ -10,7 +10,7 @@ from ..output import schema_prompt
 from ..registry import ModelInfo
 from ..schemas import NAME_RULES, for_openai
 from ..thinking import Resolved
-from ..tools import check_names
+from ..tools import check_names, check_tool_choice
 from ..types import ChatRequest, OutputSpec, ToolSpec
 
 __all__ = [
@@ -107,16 +107,7 @@ def check_tools(
             notes.append(
                 f"tool {spec.name!r}: {', '.join(adapted.moved)} moved into descriptions (strict mode does not take them)"
             )
-    choice = request.tool_choice
-    if choice is not None:
-        if not request.tools and choice != "none":
-            raise InvalidParameterError(f"tool_choice={choice!r} needs tools=[...]")
-        names = {t.name for t in request.tools}
-        if choice not in choices and choice not in names:
-            offered = ", ".join(sorted(names)) or "none"
-            raise InvalidParameterError(
-                f"tool_choice takes {', '.join(choices)} or the name of an offered tool ({offered}); got {choice!r}"
-            )
+    check_tool_choice(request, choices)
     return notes
 
 
