@@ -383,10 +383,23 @@ class ChatResult(_Model):
         """
         parts: list[ToolResultPart] = []
         calls = [p for p in self.parts if isinstance(p, ToolCallPart)]
+        names = [c.name for c in calls]
+        for key in results:  # (a result that answers no call would be dropped without a word)
+            if key not in {c.id for c in calls} and key not in names:
+                made = ", ".join(f"{c.id} ({c.name})" for c in calls) or "none"
+                raise InvalidParameterError(
+                    f"no call of this turn is {key!r}; its calls: {made}: key each result by a call's id "
+                    "or its tool's name"
+                )
         for call in calls:
             if call.id in results:
                 value = results[call.id]
             elif call.name in results:
+                if names.count(call.name) > 1:
+                    raise InvalidParameterError(
+                        f"this turn called {call.name} {names.count(call.name)} times: give each call its own "
+                        f"result by its id ({', '.join(c.id for c in calls if c.name == call.name)})"
+                    )
                 value = results[call.name]
             else:
                 raise InvalidParameterError(

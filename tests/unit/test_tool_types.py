@@ -46,6 +46,24 @@ def test_tool_results_by_id_or_name_json_and_errors() -> None:
         _turn().tool_results({"call_1": 1})
 
 
+def test_tool_results_nothing_dropped_nothing_guessed() -> None:
+    """A result keyed by no call of the turn is refused (it would be dropped silently), and so is a tool
+    name when the turn called that tool more than once (every call would get the same value)."""
+    with pytest.raises(InvalidParameterError, match=r"no call of this turn is 'lookpu'.*call_2 \(lookup\)"):
+        _turn().tool_results({"call_1": 1, "call_2": 2, "lookpu": 3})
+    twice = _turn().model_copy(
+        update={
+            "parts": [
+                ToolCallPart(id=f"call_{i}", name="convert", arguments={"value": i}, provider="openai")
+                for i in (1, 2)
+            ]
+        }
+    )
+    with pytest.raises(InvalidParameterError, match=r"called convert 2 times.*call_1, call_2"):
+        twice.tool_results({"convert": 1})
+    assert [p.content for p in twice.tool_results({"call_1": 1, "call_2": 2}).parts] == ["1", "2"]
+
+
 def test_output_spec_takes_schema_by_its_wire_name() -> None:
     spec = OutputSpec(name="clause", schema={"type": "object"})
     assert spec.json_schema == {"type": "object"}
