@@ -236,6 +236,8 @@ class LiveChat:
         if delta.name:
             entry[0] = delta.name
             if not self.notebook:
+                if self._term_mode == "tool":
+                    self._write(")")  # (the previous call of this turn ends where the next one starts)
                 self._end_terminal_line()
                 self._write(f"[tool] {delta.name}(")
                 self._term_mode = "tool"

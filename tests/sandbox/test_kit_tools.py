@@ -72,6 +72,18 @@ def test_live_chat_in_a_terminal_prints_calls_and_results() -> None:
     assert "[tool] convert(" in text and "[tool] convert(value=2" in text and "→ 6.56" in text
 
 
+def test_parallel_calls_in_a_terminal_each_close_their_line() -> None:
+    out = io.StringIO()
+    kit = LLMKit(sandbox=True)
+    prompt = 'sandbox: call convert {"value": 1} sandbox: call convert {"value": 2}'
+    run = kit.client.tool_run(MODEL, prompt, tools=[convert])
+    live = LiveChat(provider="openai", model="gpt-6.1-terra", out=out, notebook=False)
+    kit._stream(MODEL, prompt, {}, live=live, run=run)
+    kit.close()
+    calls = [line for line in out.getvalue().splitlines() if line.startswith("[tool] convert({")]
+    assert calls == ['[tool] convert({"value": 1})', '[tool] convert({"value": 2})']
+
+
 def test_live_chat_in_a_notebook_shows_pending_calls() -> None:
     shown = []
 
