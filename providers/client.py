@@ -12,12 +12,10 @@ Every check that can fail without the network happens in `prepare()`, before any
 from __future__ import annotations
 
 import asyncio
-import functools
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
 
@@ -53,6 +51,7 @@ from .thinking import Resolved, coerce, plan_options, resolve
 from .tool_loop import DEFAULT_MAX_STEPS, ToolRun, check_tools_arg
 from .transport import RetryPolicy, Transport, default_http_client
 from .types import ChatRequest, ChatResult, Done, HttpCall, OutputSpec, ToolSpec
+from .urls import safe_url
 
 if TYPE_CHECKING:
     from .cache import CacheMode
@@ -77,14 +76,6 @@ class Prepared:
     def request_id_header(self) -> str:
         """The reply header that carries the provider's request id."""
         return str(getattr(self.codec, "request_id_header", "x-request-id"))
-
-
-@functools.lru_cache(maxsize=256)
-def _endpoint(url: str) -> str:
-    """The URL a result shows: scheme, host, port (local servers) and path; no query, no user info."""
-    parts = urlsplit(url)
-    host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname or ""
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 class AsyncClient(ConnectionSetup, StreamCalls, MediaCalls, BatchCalls, MapCalls):
@@ -310,7 +301,7 @@ class AsyncClient(ConnectionSetup, StreamCalls, MediaCalls, BatchCalls, MapCalls
             ) / 1e6
         return result.model_copy(
             update={
-                "endpoint": _endpoint(url),
+                "endpoint": safe_url(url),
                 "latency_s": round(time.perf_counter() - started, 4),
                 "sent": prep.call.sent,
                 "notes": [*prep.notes, *result.notes],

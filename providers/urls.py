@@ -17,8 +17,10 @@ _BAD_CHARS = re.compile(r"[\x00-\x20\x7f]")  # control characters and whitespace
 _BAD_HOST_CHARS = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`%/?#@]")
 
 
+@functools.lru_cache(maxsize=256)  # (every result shows its endpoint: the same few URLs, over and over)
 def safe_url(url: str) -> str:
-    """A URL fit for a message: scheme, host, port and path only (no user info, query or fragment).
+    """A URL fit for a message or a result: scheme, host, port and path only (no user info, query or
+    fragment).
 
     Never raises: a URL that cannot be parsed is shown as '(an unparsable URL)'."""
     try:

@@ -14,7 +14,6 @@ import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from ..boundary import guarded_error_parser, reading
 from ..chat.base import Connection
@@ -35,6 +34,7 @@ from ..registry import (
     split_model,
 )
 from ..types import HttpCall
+from ..urls import safe_url
 from .formats import OutputFormat
 from .options import warn_renamed
 from .sniff import sniff, sniff_or_none
@@ -62,11 +62,6 @@ __all__ = [
 NOTE_HEADER = "x-llmkit-sandbox-note"
 LIVE_CHUNK_BYTES = 8192
 KEEPALIVE_S = 4.0  # Deepgram closes an idle live socket after about 10 s (wire/media.md 1.3)
-
-
-def _endpoint(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
 def _model_notes(provider: str, info: ModelInfo) -> list[str]:
@@ -163,7 +158,7 @@ async def run_transcription(client: AsyncClient, plan: TranscriptionPlan) -> Tra
         notes.append(f"sandbox: {reply.headers[NOTE_HEADER]}")
     return transcript.model_copy(
         update={
-            "endpoint": _endpoint(reply.url),
+            "endpoint": safe_url(reply.url),
             "latency_s": round(time.perf_counter() - started, 4),
             "sandbox": client.sandbox,
             "request_id": request_id or transcript.request_id,
@@ -369,7 +364,7 @@ def _speech(
         latency_s=round(time.perf_counter() - started, 4),
         streamed=plan.stream,
         chunks=chunks,
-        endpoint=_endpoint(url),
+        endpoint=safe_url(url),
         sandbox=client.sandbox,
         request_id=request_id,
         sent=plan.call.sent,
