@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
 
-.PHONY: lab test lint unit notebooks test-notebooks bench bench-overhead sandbox clean browser-deps screenshots
+.PHONY: lab test lint unit notebooks test-notebooks bench bench-overhead sandbox clean browser-deps screenshots dist
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,12 @@ test-notebooks: $(VENV)/.test
 
 test: lint unit test-notebooks
 
+# the release artefacts in dist/: sdist, then the wheel built from it (any warning in the build log fails),
+# twine check --strict, the package data checked in the wheel, and scripts/smoke.py run with a fresh venv
+# outside the checkout that holds only the wheel and its base dependencies (scripts/dist.py)
+dist: $(VENV)/.test
+	$(BIN)/python scripts/dist.py
+
 # refresh docs/img/ from the browser tests
 screenshots: $(VENV)/.test browser-deps
 	LLMKIT_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser
@@ -90,7 +96,7 @@ sandbox: $(VENV)/.lab
 	$(BIN)/python -m providers.sandbox --port 8765 --delay 0.03
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache dist build
 
 # the codec-boundary fuzzers (tests/unit/test_fuzz_*.py) with the long profile: thousands of malformed
 # replies per codec, a few minutes; `make test` runs the same tests with a quick, derandomized profile
