@@ -82,7 +82,10 @@ def main() -> None:
     sdist = DIST / f"llmkit_nb-{version}.tar.gz"
     wheel = DIST / f"llmkit_nb-{version}-py3-none-any.whl"
     assert sdist.exists() and wheel.exists(), sorted(p.name for p in DIST.iterdir())
-    done(start, f"{sdist.name} ({sdist.stat().st_size:,} B), {wheel.name} ({wheel.stat().st_size:,} B), no warnings")
+    done(
+        start,
+        f"{sdist.name} ({sdist.stat().st_size:,} B), {wheel.name} ({wheel.stat().st_size:,} B), no warnings",
+    )
 
     start = step("twine check --strict")
     run([sys.executable, "-m", "twine", "check", "--strict", str(sdist), str(wheel)])
@@ -111,7 +114,9 @@ def main() -> None:
 
         start = step("smoke test with the fresh venv's python, from the temp dir")
         smoke = where / "smoke.py"
-        shutil.copy(ROOT / "scripts" / "smoke.py", smoke)  # run from outside: nothing of the checkout on sys.path
+        shutil.copy(
+            ROOT / "scripts" / "smoke.py", smoke
+        )  # run from outside: nothing of the checkout on sys.path
         out = run([str(python), str(smoke), "--version", version, "--checkout", str(ROOT)], cwd=where)
         print(out.stdout, end="")
         done(start, "passed")

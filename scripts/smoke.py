@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+
 def check(name: str, step: Callable[[], str]) -> None:
     start = time.perf_counter()
     detail = step()
@@ -140,7 +141,9 @@ def sandbox_help() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--version", required=True, help="the version the install must report")
     parser.add_argument("--checkout", type=Path, required=True, help="the source tree it must not import")
     args = parser.parse_args()

@@ -1,4 +1,4 @@
-"""The README and docs/*.md are tests: every ```python block runs, in order, against the sandbox.
+"""The README and docs/**/*.md are tests: every ```python block runs, in order, against the sandbox.
 
 The convention (README.md, "Documentation that runs"): each file's ```python blocks run top to bottom
 in one namespace, offline (the network guard of tests/conftest.py), with canary keys in the environment
@@ -21,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
-DOCS = sorted((ROOT / "docs").glob("*.md"))
+DOCS = sorted((ROOT / "docs").rglob("*.md"))  # docs/releases/, docs/blog/ too
 FENCE = re.compile(r"^```python([^\n]*)\n(.*?)^```[ \t]*$", re.M | re.S)
 
 
@@ -117,7 +117,11 @@ def test_every_readme_block_runs_in_order_and_displays(
     assert namespace["kit"].sandbox
 
 
-@pytest.mark.parametrize("path", [p for p in DOCS if any(b.runs for b in blocks(p))], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    [p for p in DOCS if any(b.runs for b in blocks(p))],
+    ids=lambda p: str(p.relative_to(ROOT / "docs")),
+)
 def test_every_docs_block_runs(
     path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kits_made: list[tuple[Any, dict[str, Any]]]
 ) -> None:
