@@ -7,11 +7,14 @@ interpreter start, so it is the import's own cost. Run: `python benchmarks/impor
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib.util
 import os
+import platform
 import subprocess
 import sys
 import time
+from importlib import metadata
 
 CANDIDATES = [
     ("providers", "import providers"),
@@ -23,6 +26,15 @@ CANDIDATES = [
     ("anthropic", "import anthropic"),
     ("litellm", "import litellm"),
 ]
+
+
+def _version_of(name: str) -> str:
+    """' 3.60.0' for an installed distribution named like the row (llmkit-nb for our own rows)."""
+    dist = "llmkit-nb" if name.startswith(("providers", "llmkit_nb")) else name
+    try:
+        return f" {metadata.version(dist)}"
+    except metadata.PackageNotFoundError:
+        return ""
 
 
 def cold(statement: str, runs: int) -> float:
@@ -48,13 +60,15 @@ def main() -> None:
         rows.append((name, (cold(statement, args.runs) - base) * 1000))
     by = dict(rows)
     print(
-        f"Python {sys.version.split()[0]}, best of {args.runs} cold runs, interpreter start ({base * 1000:.0f} ms) subtracted\n"
+        f"Python {sys.version.split()[0]} on {platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d}; best of {args.runs} cold runs, interpreter start "
+        f"({base * 1000:.0f} ms) subtracted\n"
     )
     print("| import | ms | vs httpx2 |")
     print("|---|---:|---:|")
     for name, ms in rows:
         ratio = f"{ms / by['httpx2']:.2f}x" if by.get("httpx2") else ""
-        print(f"| `{name}` | {ms:.0f} | {ratio} |")
+        print(f"| `{name}`{_version_of(name)} | {ms:.0f} | {ratio} |")
     if "httpx2" in by and "openai" in by:
         print(
             f"\nTargets: `import providers` within 2x of httpx2 -> {by['providers'] / by['httpx2']:.2f}x; "
