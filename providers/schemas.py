@@ -297,18 +297,26 @@ def _deref(node: Any, root: Mapping[str, Any]) -> Any:
     return node
 
 
+_SHALLOW = 6  # past this depth an example takes the way out of a recursive schema: null, an empty list
+_DEEPEST = 12  # and past this one it stops, whatever the schema asks (a recursion with no way out)
+
+
 def example(
     schema: Any,
     root: Mapping[str, Any] | None = None,
     numbers: list[float] | None = None,
     words: list[str] | None = None,
+    depth: int = 0,
 ) -> Any:
     """A value that satisfies `schema` (deterministic). `numbers` are used up by number fields in order;
-    `words` by enum fields (the first word that is one of the enum's values, else its first value)."""
+    `words` by enum fields (the first word that is one of the enum's values, else its first value).
+    A recursive schema (a tree, a linked list) gets a few levels, then null or an empty list where it
+    allows one."""
     root = root if root is not None else (schema if isinstance(schema, dict) else {})
     node = _deref(schema, root)
-    if not isinstance(node, dict):
+    if not isinstance(node, dict) or depth > _DEEPEST:
         return None
+    deep = depth > _SHALLOW
     if "const" in node:
         return node["const"]
     if node.get("enum"):
@@ -320,15 +328,19 @@ def example(
         return node["enum"][0]
     for key in ("anyOf", "oneOf"):
         options = [o for o in node.get(key) or [] if _deref(o, root).get("type") != "null"]
+        if deep and len(options) < len(node.get(key) or []):
+            return None
         if options:
-            return example(options[0], root, numbers, words)
+            return example(options[0], root, numbers, words, depth + 1)
     if isinstance(node.get("allOf"), list) and node["allOf"]:
         merged: dict[str, Any] = {}
         for sub in node["allOf"]:
             merged |= _deref(sub, root)
-        return example(merged, root, numbers, words)
+        return example(merged, root, numbers, words, depth + 1)
     kind = node.get("type")
     if isinstance(kind, list):
+        if deep and "null" in kind:
+            return None
         kind = next((k for k in kind if k != "null"), "null")
     if kind is None:
         kind = "object" if "properties" in node else "string"
@@ -337,12 +349,12 @@ def example(
         required = node.get("required")
         names = list(props) if required is None and node.get("additionalProperties") is False else required
         names = [n for n in props if n in set(names or [])]
-        return {n: example(props[n], root, numbers, words) for n in names}
+        return {n: example(props[n], root, numbers, words, depth + 1) for n in names}
     if kind == "array":
-        count = max(1, int(node.get("minItems") or 0))
+        count = int(node.get("minItems") or 0) if deep else max(1, int(node.get("minItems") or 0))
         if node.get("maxItems") is not None:
             count = min(count, int(node["maxItems"]))
-        return [example(node.get("items") or {}, root, numbers, words) for _ in range(count)]
+        return [example(node.get("items") or {}, root, numbers, words, depth + 1) for _ in range(count)]
     if kind in ("number", "integer"):
         return _number(node, kind, numbers)
     if kind == "boolean":

@@ -125,3 +125,16 @@ def _spec():  # type: ignore[no-untyped-def]
     from providers.output import output_plan
 
     return output_plan(Clause).spec
+
+
+class Tree(BaseModel):
+    name: str
+    children: list[Tree]
+
+
+@pytest.mark.parametrize(("model", "kw"), MODELS, ids=IDS)
+async def test_a_recursive_output_model(model: str, kw: dict) -> None:
+    """A tree as output: DeepSeek's prompt example and the sandbox's answer recursed without end."""
+    async with AsyncClient(sandbox=True) as client:
+        r = await client.chat(model, "A family tree", output=Tree, **kw)
+        assert isinstance(r.output, Tree)

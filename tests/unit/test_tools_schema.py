@@ -9,7 +9,7 @@ import pydantic
 import pytest
 
 from providers.errors import ToolDefinitionError
-from providers.schemas import NAME_RULES, for_openai, wrap_root
+from providers.schemas import NAME_RULES, example, for_openai, wrap_root
 from providers.tools import as_tool, check_names, tool, toolset
 
 
@@ -200,3 +200,29 @@ def test_a_function_schema_is_made_once_and_overrides_do_not_leak() -> None:
     assert as_tool(convert) is as_tool(convert)
     loose = tool(convert, strict=False)
     assert loose.strict is False and as_tool(convert).strict is None
+
+
+class Tree(pydantic.BaseModel):
+    name: str
+    children: list[Tree]
+
+
+class Chain(pydantic.BaseModel):
+    name: str
+    parent: Chain | None
+
+
+def test_examples_of_recursive_schemas_end_and_validate() -> None:
+    """The example a schema gets (DeepSeek's prompt, the sandbox's answers) takes a recursive schema's way
+    out -- an empty list, a null -- after a few levels; it recursed until RecursionError before."""
+    for model in (Tree, Chain):
+        for schema in (model.model_json_schema(), for_openai(model.model_json_schema()).schema):
+            model.model_validate(example(schema))
+    no_way_out = {
+        "$defs": {"N": {"type": "object", "properties": {"n": {"$ref": "#/$defs/N"}}, "required": ["n"]}},
+        "$ref": "#/$defs/N",
+    }
+    value, depth = example(no_way_out), 0
+    while isinstance(value, dict):  # it stops, even where the schema allows no end
+        value, depth = value["n"], depth + 1
+    assert value is None and depth > 3
