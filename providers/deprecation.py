@@ -28,7 +28,12 @@ _STDLIB = os.path.dirname(os.path.abspath(os.__file__)) + os.sep
 
 # libraries that call back into our code (a pydantic validator, nest-asyncio2's re-entered loop) are not
 # the caller either
-_LIBRARIES = tuple(f"{os.sep}{name}{os.sep}" for name in ("pydantic", "pydantic_core", "nest_asyncio2"))
+# (a package directory, or a single-file module such as site-packages/nest_asyncio2.py)
+_LIBRARIES = tuple(
+    f"{os.sep}{name}{end}"
+    for name in ("pydantic", "pydantic_core", "nest_asyncio2")
+    for end in (os.sep, ".py")
+)
 
 _lock = threading.Lock()
 _warned: set[tuple[str, ...]] = set()
