@@ -52,9 +52,12 @@ def test_flush_emits_what_background_work_queued_at_the_callers_line() -> None:
     assert not caught(deprecation.flush)[1]
 
 
-def test_a_warning_raised_on_the_kits_loop_thread_reaches_the_callers_line(kit: LLMKit) -> None:
-    # kit.chat runs prepare() on its background loop: no caller's frame there, so the bridge re-emits
-    r, seen = caught(lambda: kit.chat("openai/gpt-6.1-terra", "hi", reasoning_effort="high"))
+@pytest.mark.parametrize("loop", ["thread", "nest"])
+def test_a_warning_raised_on_the_kits_loop_reaches_the_callers_line(loop: str) -> None:
+    # the thread runner prepares on its background loop (no caller's frame there: the bridge re-emits);
+    # the nest runner re-enters this thread's loop through nest-asyncio2, whose frames are not the caller
+    with LLMKit(sandbox=True, loop=loop) as kit:
+        r, seen = caught(lambda: kit.chat("openai/gpt-6.1-terra", "hi", reasoning_effort="high"))
     assert len(seen) == 1 and seen[0].filename == __file__
     assert "use thinking='high'" in str(seen[0].message)
     assert r.sent["reasoning"]["effort"] == "high"
