@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
-    from .batch_driver import AsyncBatch, Batches, BatchPlan
+    from .batch_driver import AsyncBatch, Batches
+    from .batch_prepare import BatchPlan
     from .client import AsyncClient
 
 __all__ = ["BatchCalls"]
@@ -33,7 +34,7 @@ class BatchCalls:
 
     def prepare_batch(self, inputs: Any, *, model: str, **options: Any) -> BatchPlan:
         """Check a batch and build its requests (custom_ids=, input=, metadata=, chat options), sending nothing."""
-        from .batch_driver import prepare_batch
+        from .batch_prepare import prepare_batch
 
         return prepare_batch(self._client(), inputs, model=model, **options)
 
@@ -46,7 +47,7 @@ class BatchCalls:
         invalid JSON makes that row's error); tools are not run in a batch, the results carry the calls. Returns an `AsyncBatch` right after submitting: `await job.wait()`, then
         `await job.results()`. A prepared `BatchPlan` is submitted as it is.
         """
-        from .batch_driver import BatchPlan
+        from .batch_prepare import BatchPlan
 
         plan = inputs if isinstance(inputs, BatchPlan) else self.prepare_batch(inputs, model=model, **options)
         return await self.batches.submit(plan)
